@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """Shared documentation of the hasura.cloud plugins.
+
+    DOCUMENTATION mirrors the argument spec of plugins/module_utils/_common.py.
+    """
+
+    DOCUMENTATION = r"""
+options:
+  api_token:
+    description:
+      - Hasura Cloud Personal Access Token, sent as C(Authorization: pat <token>).
+      - Create one in the Hasura Cloud dashboard under C(Settings). It grants access to all
+        of the user's projects and is valid until deleted, so keep it in a vault or in an
+        AWX credential.
+      - If not set, the value of the E(HASURA_CLOUD_PAT) environment variable is used.
+        One of the two is required.
+    type: str
+    aliases: [pat]
+  api_url:
+    description:
+      - URL of the Hasura Cloud GraphQL API.
+      - If not set, the value of the E(HASURA_CLOUD_API_URL) environment variable is used,
+        and without it V(https://data.pro.hasura.io/v1/graphql).
+    type: str
+    default: https://data.pro.hasura.io/v1/graphql
+  validate_certs:
+    description:
+      - Verify the TLS certificate of O(api_url) (and of the project endpoint when waiting).
+      - Set to V(false) only for an endpoint you trust, such as a local test service.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  max_retries:
+    description:
+      - How many times a transient failure is retried (connection errors, HTTP 429, 502, 503 and 504),
+        with exponential backoff and jitter, honouring C(Retry-After).
+      - A change that may already have been applied when its answer was lost is never re-sent
+        blindly; the module reads the current state first.
+    type: int
+    default: 3
+requirements:
+  - requests
+notes:
+  - The modules talk to the Hasura Cloud API from the host they run on; use them with
+    C(connection: local) or C(delegate_to: localhost).
+  - Set the connection options once for every module with
+    C(module_defaults) and the action group C(group/hasura.cloud.hasura_cloud).
+"""
+
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/hasura.cloud.hasura_cloud) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - hasura.cloud.hasura_cloud
+"""
+
+    CHECK_MODE_READ_ONLY = r"""
+attributes:
+  check_mode:
+    support: full
+    details:
+      - This action does not modify state.
+  diff_mode:
+    support: N/A
+    details:
+      - This action does not modify state.
+"""

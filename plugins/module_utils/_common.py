@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Options shared by every hasura.cloud module, and secret-safe exits.
+
+Internal to the hasura.cloud collection: it may change in any release.
+The option documentation lives in the doc fragment ``hasura.cloud.hasura_cloud``;
+keep the two in step (ansible-test sanity compares them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.common.parameters import remove_values
+
+from ansible_collections.hasura.cloud.plugins.module_utils._client import (
+    DEFAULT_API_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    HasuraCloudClient,
+)
+
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Ansible's own marker for a hidden option value, so redacted arguments read as usual.
+REDACTED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def connection_argument_spec():
+    """The connection options every module and the inventory plugin accept."""
+    return dict(
+        api_token=dict(type="str", no_log=True, aliases=["pat"],
+                       fallback=(env_fallback, ["HASURA_CLOUD_PAT"])),
+        api_url=dict(type="str", default=DEFAULT_API_URL,
+                     fallback=(env_fallback, ["HASURA_CLOUD_API_URL"])),
+        validate_certs=dict(type="bool", default=True),
+        timeout=dict(type="int", default=30),
+        max_retries=dict(type="int", default=3),
+    )
+
+
+def argument_spec(**module_options):
+    """The connection options merged with a module's own options."""
+    spec = connection_argument_spec()
+    spec.update(module_options)
+    return spec
+
+
+def connection_problem(api_token, api_url, timeout, max_retries):
+    """Return a message for unusable connection settings, or None when they are fine."""
+    if not api_token:
+        return "api_token is required: set the api_token (or pat) option or the HASURA_CLOUD_PAT environment variable"
+    if any(ch.isspace() for ch in api_token):
+        return "api_token must not contain white space: check api_token / HASURA_CLOUD_PAT"
+    if not api_url or not re.match(r"^https?://[^/\s]+", api_url):
+        return "api_url must be an http:// or https:// URL, got %r" % (api_url,)
+    if timeout is None or timeout <= 0:
+        return "timeout must be a positive number of seconds, got %s" % (timeout,)
+    if max_retries is None or max_retries < 0:
+        return "max_retries must be 0 or more, got %s" % (max_retries,)
+    return None
+
+
+def client_from_module(module):
+    """Check the connection options and build a client; fail the module on bad settings."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    params = module.params
+    problem = connection_problem(params["api_token"], params["api_url"], params["timeout"], params["max_retries"])
+    if problem:
+        module.fail_json(msg=problem)
+    return HasuraCloudClient(
+        api_url=params["api_url"],
+        token=params["api_token"],
+        validate_certs=params["validate_certs"],
+        timeout=params["timeout"],
+        max_retries=params["max_retries"],
+    )
+
+
+def check_uuid(module, option):
+    """Fail before any request when ``option`` is set and is not a UUID."""
+    value = module.params.get(option)
+    if value is not None and not UUID_PATTERN.match(value):
+        module.fail_json(msg="%s must be a UUID (for example 7a79cf94-0e53-4520-a560-1b02bf522f08), got %r"
+                         % (option, value))
+
+
+def _text_forms(value):
+    """The strings Ansible would register for masking from one option value."""
+    if value is None or isinstance(value, bool):
+        return set()
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        forms = set()
+        for item in value:
+            forms |= _text_forms(item)
+        return forms
+    text = str(value)
+    return {text} if text else set()
+
+
+class SecretValues(object):
+    """Keep a dict option's values secret without letting masking garble results.
+
+    Ansible masks every no_log value as a substring of everything the module returns,
+    so an env value such as ``1`` or ``true`` would corrupt a hash or a key name
+    (ansible/ansible #70455, #74676). The results of our modules hold names and hashes
+    only, by construction; so, just before exiting, this helper masks the free-text
+    fields itself, replaces the option's values in the echoed arguments, and takes the
+    values out of the module's substring masking. Values shared with other no_log
+    options (the token) stay registered.
+
+    ansible-core 2.22 is to bring a Secrets API that may make this unnecessary.
+    """
+
+    FREE_TEXT_FIELDS = ("msg",)
+
+    def __init__(self, module, option):
+        self.module = module
+        self.option = option
+        other = set()
+        for name, spec in module.argument_spec.items():
+            if name != option and spec.get("no_log"):
+                other |= _text_forms(module.params.get(name))
+        self.values = _text_forms(module.params.get(option)) - other
+
+    def _prepare(self, result):
+        for field in self.FREE_TEXT_FIELDS:
+            if isinstance(result.get(field), str) and self.values:
+                result[field] = remove_values(result[field], self.values)
+        args = dict(self.module.params)
+        if isinstance(args.get(self.option), dict):
+            args[self.option] = dict((key, REDACTED) for key in args[self.option])
+        result["invocation"] = {"module_args": args}
+        self.module.no_log_values.difference_update(self.values)
+        return result
+
+    def exit_json(self, **result):
+        self.module.exit_json(**self._prepare(result))
+
+    def fail_json(self, msg, **result):
+        result["msg"] = msg
+        self.module.fail_json(**self._prepare(result))
