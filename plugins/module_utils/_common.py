@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
-from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.hasura.cloud.plugins.module_utils._client import (
     DEFAULT_API_URL,
@@ -23,7 +22,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._client import (
     HasuraCloudClient,
 )
 
-UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")  # \Z: no trailing newline
 # Ansible's own marker for a hidden option value, so redacted arguments read as usual.
 REDACTED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
@@ -54,6 +53,9 @@ def connection_problem(api_token, api_url, timeout, max_retries):
         return "api_token is required: set the api_token (or pat) option or the HASURA_CLOUD_PAT environment variable"
     if any(ch.isspace() for ch in api_token):
         return "api_token must not contain white space: check api_token / HASURA_CLOUD_PAT"
+    if not all(33 <= ord(ch) <= 126 for ch in api_token):
+        # HTTP headers carry ASCII: requests would fail with an error quoting the header (the token).
+        return "api_token must hold printable ASCII characters only: check api_token / HASURA_CLOUD_PAT"
     if not api_url or not re.match(r"^https?://[^/\s]+", api_url):
         return "api_url must be an http:// or https:// URL, got %r" % (api_url,)
     if timeout is None or timeout <= 0:
@@ -103,6 +105,56 @@ def _text_forms(value):
     return {text} if text else set()
 
 
+# Public identifiers a message may hold: UUIDs (tenant ids) and 40-hex hashes.
+_IDENTIFIER = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\b[0-9a-fA-F]{40}\b")
+MASK = "********"
+
+
+# Values shorter than this are masked only where they stand alone (not inside a word), so a
+# value such as "a", "1" or "true" cannot turn "attempts" into "atte********pts".
+SHORT_VALUE = 6
+_WORD_CHAR = re.compile(r"\w")
+
+
+def mask_text(text, values, names=()):
+    """Replace every occurrence of a secret value in ``text`` with ``********``.
+
+    Ansible masks no_log values as plain substrings, which garbles messages when a value is
+    short. Here an occurrence is kept when it is a proper part of a public identifier (one
+    of ``names`` such as an env key name, a UUID or a 40-hex hash: a value ``1`` does not
+    turn ``KEY_1`` into ``KEY_********``), and a value shorter than SHORT_VALUE characters
+    is masked only where it is not part of a longer word. An occurrence that is a whole
+    identifier, or that reaches outside one, is masked.
+    """
+    protected = [m.span() for m in _IDENTIFIER.finditer(text)]
+    for name in names:
+        if isinstance(name, str) and name:
+            protected.extend(m.span() for m in re.finditer(re.escape(name), text))
+    hidden = [False] * len(text)
+    for value in values:
+        if not value:
+            continue
+        start = text.find(value)
+        while start != -1:
+            end = start + len(value)
+            inside = any(p_start <= start and end <= p_end and p_end - p_start > len(value)
+                         for p_start, p_end in protected)
+            in_word = len(value) < SHORT_VALUE and (
+                (start > 0 and _WORD_CHAR.match(text[start - 1]) and _WORD_CHAR.match(value[0]))
+                or (end < len(text) and _WORD_CHAR.match(text[end]) and _WORD_CHAR.match(value[-1])))
+            if not inside and not in_word:
+                for index in range(start, end):
+                    hidden[index] = True
+            start = text.find(value, start + 1)
+    out = []
+    for index, char in enumerate(text):
+        if not hidden[index]:
+            out.append(char)
+        elif index == 0 or not hidden[index - 1]:
+            out.append(MASK)
+    return "".join(out)
+
+
 class SecretValues(object):
     """Keep a dict option's values secret without letting masking garble results.
 
@@ -128,10 +180,17 @@ class SecretValues(object):
                 other |= _text_forms(module.params.get(name))
         self.values = _text_forms(module.params.get(option)) - other
 
-    def _prepare(self, result):
+    @property
+    def params(self):
+        """The module's parameters, so helpers taking a module (check_uuid, client_from_module) can fail through us."""
+        return self.module.params
+
+    def _prepare(self, result, skip=()):
+        option_value = self.module.params.get(self.option)
+        names = list(option_value) if isinstance(option_value, dict) else []
         for field in self.FREE_TEXT_FIELDS:
-            if isinstance(result.get(field), str) and self.values:
-                result[field] = remove_values(result[field], self.values)
+            if field not in skip and isinstance(result.get(field), str) and self.values:
+                result[field] = mask_text(result[field], self.values, names)
         args = dict(self.module.params)
         if isinstance(args.get(self.option), dict):
             args[self.option] = dict((key, REDACTED) for key in args[self.option])
@@ -142,6 +201,11 @@ class SecretValues(object):
     def exit_json(self, **result):
         self.module.exit_json(**self._prepare(result))
 
-    def fail_json(self, msg, **result):
+    def fail_json(self, msg, trusted_msg=False, **result):
+        """Fail; ``msg`` is masked unless ``trusted_msg`` says the module built it from names and ids only.
+
+        Masking a message the module wrote itself can only garble it: a short value such as
+        ``no`` or ``a`` is also an English word. Text that may come from the service is masked.
+        """
         result["msg"] = msg
-        self.module.fail_json(**self._prepare(result))
+        self.module.fail_json(**self._prepare(result, skip=("msg",) if trusted_msg else ()))
