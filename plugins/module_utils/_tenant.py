@@ -10,8 +10,14 @@ Internal to the hasura.cloud collection: it may change in any release.
 from __future__ import annotations
 
 import re
+import time
 
-from ansible_collections.hasura.cloud.plugins.module_utils._client import HasuraCloudError
+from ansible_collections.hasura.cloud.plugins.module_utils._client import (
+    GraphQLError,
+    HasuraCloudError,
+    HTTPStatusError,
+    OutcomeUnknownError,
+)
 
 # Project names become part of the endpoint host name.
 NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
@@ -38,8 +44,23 @@ RENAME_TENANT = ("mutation renameTenant($id: uuid!, $name: String!) "
                  "{ updateTenantName(tenantId: $id, name: $name) { tenant { %s } } }" % _TENANT_SELECTION)
 
 
+# Pauses between two attempts of a mutation whose earlier attempt failed (doubled each time).
+MUTATION_RETRY_BASE = 0.5
+MUTATION_RETRY_CAP = 10.0
+# Polling of a project's /healthz: the first pause is short because a ready project answers
+# at once; later pauses grow so that a slow start costs few requests.
+WAIT_INTERVAL_START = 1.0
+WAIT_INTERVAL_CAP = 10.0
+# GraphQL error codes that say the request itself is wrong: sending it again cannot help.
+DEFINITE_ERROR_CODES = frozenset(("validation-failed", "parse-failed", "access-denied", "invalid-headers", "invalid-jwt"))
+
+
 class TenantNotFoundError(HasuraCloudError):
     """A tenant named by id or name does not exist (or the token cannot see it)."""
+
+
+class WaitTimeoutError(HasuraCloudError):
+    """A project did not become healthy before the deadline."""
 
 
 def name_problem(name):
@@ -130,3 +151,141 @@ def healthz_url(endpoint):
     if base.endswith("/v1/graphql"):
         base = base[: -len("/v1/graphql")]
     return base + "/healthz"
+
+
+def empty_tenant():
+    """A tenant dict with every key and no values (nothing exists)."""
+    return dict((key, None) for key in TENANT_KEYS)
+
+
+def _now():
+    """Monotonic clock of the waiters (a seam for tests)."""
+    return time.monotonic()
+
+
+def _pause(seconds):
+    """Sleep of the waiters and retries (a seam for tests)."""
+    time.sleep(seconds)
+
+
+def _retry_pause(attempt):
+    return min(MUTATION_RETRY_CAP, MUTATION_RETRY_BASE * (2 ** attempt))
+
+
+def _outcome_in_doubt(err):
+    """True when a failed mutation may have been applied, or may succeed if sent again.
+
+    A lost answer, a gateway error or a service-side error qualify; an authentication
+    failure, a rejected request (validation) or a transport failure the client already
+    retried do not.
+    """
+    if isinstance(err, (OutcomeUnknownError, HTTPStatusError)):
+        return True
+    if isinstance(err, GraphQLError):
+        return err.code not in DEFINITE_ERROR_CODES
+    return False
+
+
+def create_tenant_checked(client, name, cloud, region, plan=None, database_url=None, attempts=None):
+    """Create project ``name`` at most once in effect; return the new tenant's id.
+
+    createTenant is not idempotent and a failed or unanswered attempt may still have created
+    the project. So it is never re-sent blindly: after each such failure the name is looked
+    up, and a project found by that name is the one an earlier attempt created. At most
+    ``attempts`` sends (default: the client's max_retries + 1).
+    """
+    if attempts is None:
+        attempts = client.max_retries + 1
+    attempt = 0
+    while True:
+        try:
+            return create_tenant(client, cloud, region, name=name, plan=plan, database_url=database_url)["id"]
+        except HasuraCloudError as err:
+            if not _outcome_in_doubt(err):
+                raise
+            existing = find_tenant_by_name(client, name)
+            if existing is not None:
+                return existing["id"]
+            attempt += 1
+            if attempt >= attempts:
+                raise
+        _pause(_retry_pause(attempt - 1))
+
+
+def delete_tenant_checked(client, tenant_id, attempts=None):
+    """Delete a tenant; return True when this call deleted it, False when it was already gone.
+
+    After a lost answer the tenant is read again: gone means the delete went through.
+    """
+    if attempts is None:
+        attempts = client.max_retries + 1
+    attempt = 0
+    while True:
+        try:
+            delete_tenant(client, tenant_id)
+            return True
+        except HasuraCloudError as err:
+            if isinstance(err, GraphQLError) and err.code == "not-exists":
+                return False
+            if not _outcome_in_doubt(err):
+                raise
+            if get_tenant(client, tenant_id) is None:
+                return True
+            attempt += 1
+            if attempt >= attempts:
+                raise
+        _pause(_retry_pause(attempt - 1))
+
+
+def rename_tenant_checked(client, tenant_id, name, attempts=None):
+    """Rename a tenant's project; return the tenant dict after the rename.
+
+    After a lost answer the tenant is read again: the new name means the rename went through.
+    """
+    if attempts is None:
+        attempts = client.max_retries + 1
+    attempt = 0
+    while True:
+        try:
+            return rename_tenant(client, tenant_id, name)
+        except HasuraCloudError as err:
+            if not _outcome_in_doubt(err) or (isinstance(err, GraphQLError) and err.code == "constraint-violation"):
+                raise
+            tenant = get_tenant(client, tenant_id)
+            if tenant is None:
+                raise TenantNotFoundError("tenant %s not found: it was deleted while being renamed" % tenant_id)
+            if tenant["name"] == name:
+                return tenant
+            attempt += 1
+            if attempt >= attempts:
+                raise
+        _pause(_retry_pause(attempt - 1))
+
+
+def wait_until_healthy(client, tenant, timeout):
+    """Poll the project's ``/healthz`` until it answers 200; raise WaitTimeoutError after ``timeout`` seconds.
+
+    The pause between checks starts at WAIT_INTERVAL_START and doubles up to WAIT_INTERVAL_CAP,
+    and never runs past the deadline (a last check is made at the deadline). Return the
+    number of checks made.
+    """
+    if not tenant.get("endpoint"):
+        raise HasuraCloudError("tenant %s has no endpoint to wait for; set wait=false to skip waiting" % tenant.get("id"))
+    url = healthz_url(tenant["endpoint"])
+    deadline = _now() + timeout
+    interval = WAIT_INTERVAL_START
+    checks = 0
+    while True:
+        status = client.health_status(url)
+        checks += 1
+        if status == 200:
+            return checks
+        remaining = deadline - _now()
+        if remaining <= 0:
+            raise WaitTimeoutError(
+                "tenant %s (project %s) was not ready within wait_timeout=%s seconds: GET %s last answered %s. "
+                "Run the task again with a longer wait_timeout, or check the project in the Hasura Cloud console"
+                % (tenant.get("id"), tenant.get("name"), timeout, url,
+                   "HTTP %s" % status if status is not None else "nothing (no connection)"))
+        _pause(min(interval, remaining))
+        interval = min(interval * 2, WAIT_INTERVAL_CAP)
