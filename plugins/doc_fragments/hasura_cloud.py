@@ -15,7 +15,7 @@ class ModuleDocFragment(object):
 options:
   api_token:
     description:
-      - Hasura Cloud Personal Access Token, sent as C(Authorization: pat <token>).
+      - 'Hasura Cloud Personal Access Token, sent as C(Authorization: pat <token>).'
       - Create one in the Hasura Cloud dashboard under C(Settings). It grants access to all
         of the user's projects and is valid until deleted, so keep it in a vault or in an
         AWX credential.
@@ -52,8 +52,8 @@ options:
 requirements:
   - requests
 notes:
-  - The modules talk to the Hasura Cloud API from the host they run on; use them with
-    C(connection: local) or C(delegate_to: localhost).
+  - 'The modules talk to the Hasura Cloud API from the host they run on; use them with
+    C(connection: local) or C(delegate_to: localhost).'
   - Set the connection options once for every module with
     C(module_defaults) and the action group C(group/hasura.cloud.hasura_cloud).
 """
@@ -77,4 +77,49 @@ attributes:
     support: N/A
     details:
       - This action does not modify state.
+"""
+
+    # The connection options as an inventory plugin reads them: from the inventory source
+    # file, or from the environment variables named in ``env`` (modules use fallbacks).
+    INVENTORY = r"""
+options:
+  api_token:
+    description:
+      - 'Hasura Cloud Personal Access Token, sent as C(Authorization: pat <token>).'
+      - Create one in the Hasura Cloud dashboard under C(Settings). It grants access to all
+        of the user's projects and is valid until deleted, so prefer the environment variable
+        (for example injected by an AWX credential) or a vaulted value over plain text in the
+        source file.
+      - Required, from the source file or the environment. Never written to the inventory,
+        to host variables or to the inventory cache.
+    type: str
+    aliases: [pat]
+    env:
+      - name: HASURA_CLOUD_PAT
+  api_url:
+    description:
+      - URL of the Hasura Cloud GraphQL API.
+    type: str
+    default: https://data.pro.hasura.io/v1/graphql
+    env:
+      - name: HASURA_CLOUD_API_URL
+  validate_certs:
+    description:
+      - Verify the TLS certificate of O(api_url).
+      - Set to V(false) only for an endpoint you trust, such as a local test service.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  max_retries:
+    description:
+      - How many times a transient failure is retried (connection errors, HTTP 429, 502, 503 and 504),
+        with exponential backoff and jitter, honouring C(Retry-After).
+    type: int
+    default: 3
+requirements:
+  - requests
 """
