@@ -273,7 +273,12 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hasura.cloud.plugins.module_utils._client import HasuraCloudError, OutcomeUnknownError
+from ansible_collections.hasura.cloud.plugins.module_utils._client import (
+    AuthenticationError,
+    GraphQLError,
+    HasuraCloudError,
+    OutcomeUnknownError,
+)
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
     SecretValues,
     argument_spec,
@@ -294,7 +299,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._env import (
     read_env,
     upsert_env,
 )
-from ansible_collections.hasura.cloud.plugins.module_utils._tenant import TenantNotFoundError, tenant_id_for_name
+from ansible_collections.hasura.cloud.plugins.module_utils._tenant import tenant_id_for_name
 
 MIN_ROUNDS = 3
 
@@ -410,12 +415,13 @@ def main():
     secrets = SecretValues(module, "env")
     try:
         run(module, secrets)
-    except (TenantNotFoundError, ConflictsExhaustedError) as err:
-        # Our own text, from names and ids only.
-        secrets.fail_json(msg=str(err), trusted_msg=True)
-    except HasuraCloudError as err:
-        # May carry the service's words: masked.
+    except (GraphQLError, AuthenticationError) as err:
+        # These carry the service's own words, which might quote a value: masked.
         secrets.fail_json(msg=str(err))
+    except HasuraCloudError as err:
+        # Our own text, from names, ids, the API URL and transport reasons: masking it could
+        # only garble it (a value "1" inside "127.0.0.1").
+        secrets.fail_json(msg=str(err), trusted_msg=True)
 
 
 if __name__ == "__main__":
