@@ -1,0 +1,112 @@
+# Developer entry points for the hasura.cloud collection. Everything runs from the
+# virtual environment .venv, created and filled from constraints.txt on first use.
+#
+#   make demo         run demo/demo.yml against a local emulator (or the real service)
+#   make test         sanity, lint (+ docs-check), units, integration; stops at the first failure
+#   make sanity | lint | docs-check | units | integration    one stage, with full output
+#   make docs         regenerate docs/plugins/ from the plugins' documentation
+#   make bench        tests/benchmarks/run.py (never part of `make test`)
+#   make build        ansible-galaxy collection build into build/
+#   make lock         re-resolve requirements-dev.txt and rewrite constraints.txt
+#   make clean        remove build output and caches (keeps .venv; `make distclean` removes it too)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+COLLECTIONS := $(CURDIR)/$(VENV)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hasura/cloud
+
+# Every recipe sees the venv's tools first and finds hasura.cloud through the symlink.
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+STAGE := scripts/stage.sh
+
+.PHONY: help venv link demo test sanity lint ansible-lint units integration docs docs-check \
+        bench build lock clean distclean
+
+help:
+	@sed -n '1,12s/^# \{0,1\}//p' Makefile
+
+# --- environment -----------------------------------------------------------------
+
+venv: $(STAMP) link
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@PYTHON=$(PYTHON) scripts/venv.sh
+	@touch $@
+
+link:
+	@scripts/link_collection.sh
+
+lock:
+	@PYTHON=$(PYTHON) scripts/lock.sh
+
+# --- demo --------------------------------------------------------------------------
+
+demo: venv
+	@scripts/demo.sh $(DEMO_ARGS)
+
+# --- tests -------------------------------------------------------------------------
+
+# One line per stage; a failing stage shows the end of its log and stops the run.
+# Logs: build/logs/<stage>.log
+test:
+	@start=$$SECONDS; \
+	$(STAGE) setup       $(MAKE) --no-print-directory venv; \
+	$(STAGE) sanity      $(MAKE) --no-print-directory sanity; \
+	$(STAGE) lint        $(MAKE) --no-print-directory lint; \
+	$(STAGE) units       $(MAKE) --no-print-directory units; \
+	$(STAGE) integration $(MAKE) --no-print-directory integration; \
+	echo "make test: all stages passed in $$((SECONDS - start)) s"
+
+sanity: venv
+	@$(BIN)/python scripts/sanity.py
+
+lint: ansible-lint docs-check
+
+ansible-lint: venv
+	@$(BIN)/ansible-lint --profile production --offline
+
+# pytest exits 5 when it collects no test at all. While tests/unit and tests/emulator
+# are still being written that must not break the build, so 5 counts as success here.
+# TODO: drop the exit-5 allowance once unit tests exist.
+units: venv
+	@rc=0; $(BIN)/python -m pytest tests/unit tests/emulator \
+	    --cov=ansible_collections.hasura.cloud.plugins --cov-report=term-missing || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "units: no tests collected yet (pytest exit 5), counted as success"; rc=0; fi; \
+	exit $$rc
+
+integration: venv
+	@$(BIN)/python -m pytest tests/integration
+
+# --- docs --------------------------------------------------------------------------
+
+docs: venv
+	@$(BIN)/python scripts/gen_docs.py --output docs/plugins
+
+docs-check: venv
+	@$(BIN)/python scripts/gen_docs.py --check docs/plugins
+
+# --- other -------------------------------------------------------------------------
+
+bench: venv
+	@if [ -f tests/benchmarks/run.py ]; then $(BIN)/python tests/benchmarks/run.py; \
+	else echo "bench: tests/benchmarks/run.py does not exist yet"; fi
+
+build: venv
+	@mkdir -p build
+	@$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+clean:
+	rm -rf build tests/output .pytest_cache .coverage .coverage.* coverage.xml htmlcov changelogs/.plugin-cache.yaml
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Make the repository importable as the collection hasura.cloud without copying it:
+#   .venv/collections/ansible_collections/hasura/cloud -> <repository root>
+# Point ANSIBLE_COLLECTIONS_PATH at .venv/collections (the Makefile does) and put
+# .venv/collections on sys.path for `import ansible_collections.hasura.cloud...` (pytest.ini does).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd -P)"
+link="$root/.venv/collections/ansible_collections/hasura/cloud"
+mkdir -p "$(dirname "$link")"
+if [ "$(readlink "$link" 2>/dev/null || true)" != "$root" ]; then
+    rm -rf "$link"
+    ln -s "$root" "$link"
+fi
