@@ -1,0 +1,228 @@
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The role hasura.cloud.project, run by ansible-playbook against the emulator."""
+
+from __future__ import annotations
+
+import json
+
+from integration_harness import ROOT  # pylint: disable=import-error
+
+ROLE_PLAY = """
+- name: Apply the project role
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: hasura.cloud.project
+      vars:
+        hasura_project_name: "{{ name }}"
+        hasura_project_cloud: aws
+        hasura_project_region: us-east-2
+        hasura_project_env: "{{ project_env | default({}) }}"
+        hasura_project_purge: "{{ project_purge | default(false) }}"
+        hasura_project_state: "{{ project_state | default('present') }}"
+  tasks:
+    - name: Show the fact
+      ansible.builtin.debug:
+        var: hasura_project
+"""
+
+READ_BACK_PLAY = """
+- name: Read the env back with the info module
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read env
+      hasura.cloud.hasura_tenant_env_info:
+        tenant_id: "{{ tenant_id }}"
+"""
+
+TENANT_ACTION = 'hasura.cloud.hasura_tenant'
+ENV_ACTION = 'hasura.cloud.hasura_tenant_env'
+
+
+def action_records(run, action):
+    """The recorded results of the tasks that ran ``action``."""
+    return [rec for rec in run.results if rec['action'] == action]
+
+
+def fact(run):
+    """The value of hasura_project as shown by the debug task."""
+    return run.result('Show the fact')['hasura_project']
+
+
+def test_role_creates_then_changes_nothing(emulator, run_playbook, tenant_name):
+    """First run creates the project and sets the env; the second run reports no change at all."""
+    env = {'FEATURE_X': 'on', 'WORKERS': 4, 'DEBUG': False}
+    first = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': env}).assert_ok()
+    assert action_records(first, TENANT_ACTION)[0]['changed']
+    env_record = action_records(first, ENV_ACTION)[0]
+    assert env_record['changed']
+    assert env_record['result']['added'] == ['DEBUG', 'FEATURE_X', 'WORKERS']
+
+    project = fact(first)
+    tenant = emulator.find_tenant(tenant_name)
+    assert project['id'] == tenant['id']
+    assert project['name'] == tenant_name
+    assert project['cloud'] == 'aws' and project['region'] == 'us-east-2'
+    assert project['endpoint'] == tenant['project']['endpoint']
+    assert set(project) == {'id', 'name', 'slug', 'cloud', 'region', 'plan', 'project_id', 'endpoint'}
+    assert emulator.get_env(tenant['id'])[1] == {'FEATURE_X': 'on', 'WORKERS': '4', 'DEBUG': 'false'}
+
+    emulator.reset()
+    second = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': env}).assert_ok()
+    assert second.stats['localhost']['changed'] == 0, second.output()
+    assert fact(second) == project
+    assert emulator.stats()['mutations'] == 0
+
+
+def test_role_env_read_back_with_info_module(emulator, run_playbook, tenant_name):
+    """The env the role applied is what hasura_tenant_env_info reads; the hash matches the role's result."""
+    run = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name,
+                                              'project_env': {'A': '1', 'B': 'two'}}).assert_ok()
+    applied = action_records(run, ENV_ACTION)[0]['result']
+    tenant_id = fact(run)['id']
+
+    read = run_playbook(READ_BACK_PLAY, extra_vars={'tenant_id': tenant_id}).assert_ok()
+    info = read.result('Read env')
+    assert info['env'] == {'A': '1', 'B': 'two'}
+    assert info['keys'] == ['A', 'B']
+    assert info['hash'] == applied['hash']
+    assert not read.changed('Read env')
+
+
+def test_role_purge_keeps_excluded_keys(emulator, run_playbook, tenant_name):
+    """purge removes keys the role does not list, except HASURA_GRAPHQL_*; merging (the default) keeps them."""
+    tenant_id = emulator.create_tenant(tenant_name, env={'OLD': 'x', 'HASURA_GRAPHQL_ADMIN_SECRET': 's'})
+
+    merged = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': {'NEW': 'y'}}).assert_ok()
+    assert action_records(merged, TENANT_ACTION)[0]['changed'] is False
+    assert emulator.get_env(tenant_id)[1] == {'OLD': 'x', 'HASURA_GRAPHQL_ADMIN_SECRET': 's', 'NEW': 'y'}
+
+    purged = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': {'NEW': 'y'},
+                                                 'project_purge': True}).assert_ok()
+    assert action_records(purged, ENV_ACTION)[0]['result']['removed'] == ['OLD']
+    assert emulator.get_env(tenant_id)[1] == {'HASURA_GRAPHQL_ADMIN_SECRET': 's', 'NEW': 'y'}
+
+
+def test_role_without_env_skips_env_task(emulator, run_playbook, tenant_name):
+    """No env and no purge: the env task is skipped and the env is not even read."""
+    emulator.reset()
+    run = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name}).assert_ok()
+    assert action_records(run, ENV_ACTION)[0]['status'] == 'skipped'
+    assert 'getTenantEnv' not in emulator.stats()['operations']
+    assert fact(run)['name'] == tenant_name
+
+
+def test_role_check_mode_creates_nothing(emulator, run_playbook, tenant_name):
+    """In check mode a new project is reported as a change, nothing is sent, and the env step is skipped."""
+    emulator.reset()
+    run = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': {'A': '1'}},
+                       check=True, diff=True).assert_ok()
+    assert action_records(run, TENANT_ACTION)[0]['changed']
+    assert action_records(run, ENV_ACTION)[0]['status'] == 'skipped'
+    assert emulator.stats()['mutations'] == 0
+    assert emulator.find_tenant(tenant_name) is None
+
+
+def test_role_check_mode_diff_hides_values(emulator, run_playbook, tenant_name):
+    """On an existing project, --check --diff reports the env change with values redacted."""
+    tenant_id = emulator.create_tenant(tenant_name, env={'A': 'old-secret-value'})
+    env_hash = emulator.get_env(tenant_id)[0]
+    run = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': {'A': 'new-secret-value'}},
+                       check=True, diff=True).assert_ok()
+    record = action_records(run, ENV_ACTION)[0]
+    assert record['changed']
+    assert record['result']['updated'] == ['A']
+    assert 'old-secret-value' not in run.stdout and 'new-secret-value' not in run.stdout
+    assert '<hidden' in run.stdout
+    assert emulator.get_env(tenant_id) == (env_hash, {'A': 'old-secret-value'})
+
+
+def test_role_absent_deletes_and_is_idempotent(emulator, run_playbook, tenant_name):
+    """state=absent deletes the project and sets hasura_project to {}; a second run changes nothing."""
+    emulator.create_tenant(tenant_name, env={'A': '1'})
+    first = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_state': 'absent',
+                                                'project_env': {'A': '1'}}).assert_ok()
+    assert action_records(first, TENANT_ACTION)[0]['changed']
+    assert action_records(first, ENV_ACTION)[0]['status'] == 'skipped'
+    assert fact(first) == {}
+    assert emulator.find_tenant(tenant_name) is None
+
+    second = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_state': 'absent'}).assert_ok()
+    assert second.stats['localhost']['changed'] == 0
+    assert fact(second) == {}
+
+
+def test_role_connection_from_module_defaults(emulator, run_playbook, tenant_name):
+    """With no HASURA_CLOUD_* variables, module_defaults for the action group configure the role's modules."""
+    play = """
+    - name: Role configured through module_defaults
+      hosts: localhost
+      gather_facts: false
+      module_defaults:
+        group/hasura.cloud.hasura_cloud:
+          api_token: "{{ token }}"
+          api_url: "{{ url }}"
+      roles:
+        - role: hasura.cloud.project
+          vars:
+            hasura_project_name: "{{ name }}"
+            hasura_project_cloud: gcp
+            hasura_project_region: europe-west1
+            hasura_project_env: {A: "1"}
+    """
+    run = run_playbook(play, extra_vars={'name': tenant_name, 'token': emulator.token, 'url': emulator.url},
+                       env={'HASURA_CLOUD_PAT': None, 'HASURA_CLOUD_API_URL': None}).assert_ok()
+    assert run.stats['localhost']['changed'] == 2
+    assert emulator.find_tenant(tenant_name)['cloud'] == 'gcp'
+    assert emulator.token not in run.stdout
+
+
+def test_role_rejects_missing_name(emulator, run_playbook):
+    """The argument spec refuses a play without hasura_project_name before any request."""
+    emulator.reset()
+    run = run_playbook("""
+    - name: Role without a name
+      hosts: localhost
+      gather_facts: false
+      roles:
+        - role: hasura.cloud.project
+          vars:
+            hasura_project_cloud: aws
+            hasura_project_region: us-east-2
+    """)
+    assert run.rc != 0
+    failed = [rec for rec in run.results if rec['failed']]
+    assert len(failed) == 1
+    assert failed[0]['action'] == 'ansible.builtin.validate_argument_spec'
+    assert 'missing required arguments: hasura_project_name' in failed[0]['result']['msg']
+    assert emulator.stats()['requests'] == 0
+
+
+def test_role_rejects_wrong_types_and_null_name(emulator, run_playbook):
+    """Wrong variable types are named by the argument spec; a null name gets a clear message too."""
+    emulator.reset()
+    bad_types = run_playbook(ROLE_PLAY, extra_vars={'name': 'x', 'project_env': ['A=1'],
+                                                    'project_state': 'gone'})
+    assert bad_types.rc != 0
+    message = [rec for rec in bad_types.results if rec['failed']][0]['result']['msg']
+    assert 'hasura_project_env' in message and 'hasura_project_state' in message
+
+    null_name = run_playbook(ROLE_PLAY, extra_vars={'name': None})
+    assert null_name.rc != 0
+    message = [rec for rec in null_name.results if rec['failed']][0]['result']['msg']
+    assert message == 'hasura_project_name must be the name of the project, got %s' % json.dumps(None)
+    assert emulator.stats()['requests'] == 0
+
+
+def test_demo_tour(emulator, run_playbook, tenant_name):
+    """demo/demo.yml (the README's `make demo`, built on the role) runs clean, hides its secret, leaves nothing."""
+    demo = ROOT / 'demo' / 'demo.yml'
+    run = run_playbook(str(demo), extra_vars={'demo_project': tenant_name}, timeout=600).assert_ok()
+    assert 'sk-demo-not-a-real-key' not in run.stdout + run.stderr
+    assert '<hidden, changed>' in run.stdout
+    assert not run.changed('The same env through the module directly')
+    assert run.changed('Apply the change')
+    assert run.result('What changed')['msg'][0] == "added ['PAYMENT_API_KEY'], updated ['APP_GREETING']"
+    assert emulator.find_tenant(tenant_name) is None
