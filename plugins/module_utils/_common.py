@@ -82,6 +82,15 @@ def client_from_module(module):
     )
 
 
+def require_one_of(module, *options):
+    """Fail when every option of ``options`` is unset or null.
+
+    AnsibleModule's ``required_one_of`` counts an option written as ``name: null`` as given.
+    """
+    if all(module.params.get(option) is None for option in options):
+        module.fail_json(msg="one of the following is required: %s" % ", ".join(options))
+
+
 def check_uuid(module, option):
     """Fail before any request when ``option`` is set and is not a UUID."""
     value = module.params.get(option)

@@ -276,6 +276,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._client import Hasura
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
     argument_spec,
     check_uuid,
+    require_one_of,
     client_from_module,
 )
 from ansible_collections.hasura.cloud.plugins.module_utils._tenant import (
@@ -447,6 +448,7 @@ def main():
         required_one_of=[("tenant_id", "name")],
         supports_check_mode=True,
     )
+    require_one_of(module, "tenant_id", "name")
     check_uuid(module, "tenant_id")
     if module.params["name"] is not None:
         problem = name_problem(module.params["name"])

@@ -188,7 +188,7 @@ EXAMPLES = r"""
     - name: Report the environment version
       ansible.builtin.debug:
         msg: "env of {{ applied.tenant_id }} moved from {{ applied.previous_hash }} to {{ applied.hash }}"
-      when: applied is changed
+      when: applied.hash != applied.previous_hash
 
 - name: Same task without module_defaults, delegated from any host
   hosts: app_servers
@@ -283,6 +283,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._common import (
     SecretValues,
     argument_spec,
     check_uuid,
+    require_one_of,
     client_from_module,
 )
 from ansible_collections.hasura.cloud.plugins.module_utils._env import (
@@ -327,6 +328,7 @@ def module_spec():
 
 def validate(secrets, params):
     """Every check that needs no request; fails the module. Returns the normalised env."""
+    require_one_of(secrets, "tenant_id", "tenant_name")
     check_uuid(secrets, "tenant_id")
     if params["tenant_name"] is not None and not params["tenant_name"].strip():
         secrets.fail_json(msg="tenant_name must not be empty", trusted_msg=True)

@@ -115,6 +115,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._client import Hasura
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
     argument_spec,
     check_uuid,
+    require_one_of,
     client_from_module,
 )
 from ansible_collections.hasura.cloud.plugins.module_utils._env import read_env
@@ -122,6 +123,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._tenant import tenant
 
 
 def run(module):
+    require_one_of(module, "tenant_id", "tenant_name")
     check_uuid(module, "tenant_id")
     if module.params["tenant_name"] is not None and not module.params["tenant_name"].strip():
         module.fail_json(msg="tenant_name must not be empty")

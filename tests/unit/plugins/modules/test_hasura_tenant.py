@@ -462,6 +462,14 @@ def test_neither_name_nor_id_fails(fake_api, run_module):
     assert fake_api.calls == []
 
 
+def test_name_and_id_given_as_null_fail_before_any_request(fake_api, run_module):
+    # Ansible's required_one_of counts "name: null" as given; the module must not.
+    result = run_module(hasura_tenant, dict(name=None, cloud="aws", region="us-east-2"))
+    assert result["failed"] is True
+    assert "one of the following is required: tenant_id, name" in result["msg"]
+    assert fake_api.calls == []
+
+
 @pytest.mark.parametrize("bad", ["My_App", "-app", "app-", "app.example", "a" * 64, ""])
 def test_bad_name_fails_before_any_request(fake_api, run_module, bad):
     result = run_module(hasura_tenant, dict(name=bad, cloud="aws", region="us-east-2"))

@@ -406,6 +406,13 @@ def test_invalid_uuid(fake_api, run_module, tenant_id):
     assert fake_api.calls == []
 
 
+def test_tenant_given_as_null_fails_before_any_request(fake_api, run_module):
+    result = run_module(module, {"tenant_name": None, "env": {"A": "1"}})
+    assert result["failed"] is True
+    assert "one of the following is required: tenant_id, tenant_name" in result["msg"]
+    assert fake_api.calls == []
+
+
 def test_purge_with_absent_fails(fake_api, run_module):
     result = run(run_module, {"env": {"A": "1"}, "state": "absent", "purge": True})
     assert result["failed"] is True and "purge=true applies only to state=present" in result["msg"]

@@ -78,3 +78,10 @@ def test_validation_before_any_request(fake_api, run_module, args, fragment):
     result = run_module(module, args)
     assert result["failed"] is True and fragment in result["msg"]
     assert fake_api.calls == []
+
+
+def test_tenant_given_as_null_fails_before_any_request(fake_api, run_module):
+    result = run_module(module, {"tenant_name": None})
+    assert result["failed"] is True
+    assert "one of the following is required: tenant_id, tenant_name" in result["msg"]
+    assert fake_api.calls == []
