@@ -5,20 +5,25 @@
 # free loopback port with a random token, run the playbook with HASURA_CLOUD_API_URL and
 # HASURA_CLOUD_PAT pointing at it, and stop the emulator again (also on failure or Ctrl-C).
 #
-# Usage: scripts/demo.sh [--no-emulator] [ansible-playbook options...]
-#   --no-emulator   use the service named by the exported HASURA_CLOUD_API_URL (default: the
-#                   real Hasura Cloud API) with the token in HASURA_CLOUD_PAT instead; this
-#                   creates and deletes a real project. `make demo DEMO_ARGS=--no-emulator` does the same.
+# Usage: scripts/demo.sh [--emulator | --no-emulator] [ansible-playbook options...]
+#   With HASURA_CLOUD_PAT and HASURA_CLOUD_API_URL both exported, the demo runs against that
+#   service instead of the emulator (it creates and deletes a real project there).
+#   --no-emulator   the same with only HASURA_CLOUD_PAT exported (URL: the real Hasura Cloud API).
+#   --emulator      always use a local emulator, whatever is exported.
+#   `make demo DEMO_ARGS=...` passes these options.
 # Expects the virtual environment from `make venv` (.venv, with the collection symlink).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd -P)"
 cd "$root"
 
 use_emulator=1
-if [ "${1:-}" = "--no-emulator" ]; then
+if [ -n "${HASURA_CLOUD_PAT:-}" ] && [ -n "${HASURA_CLOUD_API_URL:-}" ]; then
     use_emulator=0
-    shift
 fi
+case "${1:-}" in
+    --no-emulator) use_emulator=0; shift ;;
+    --emulator) use_emulator=1; shift ;;
+esac
 
 bin="$root/.venv/bin"
 if [ ! -x "$bin/ansible-playbook" ]; then

@@ -840,7 +840,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         """``Authorization: pat <TOKEN>``; the scheme is case-insensitive (RFC 7235)."""
         header = self.headers.get("Authorization") or ""
-        scheme, _, token = header.strip().partition(" ")
+        scheme, _space, token = header.strip().partition(" ")
         if scheme.lower() != "pat" or not token:
             return False
         return hmac.compare_digest(token.strip().encode(), self.server.token.encode())
@@ -928,7 +928,7 @@ class EmulatorServer(ThreadingHTTPServer):
 
 
 def parse_lose_answer(spec: str) -> tuple[str, int]:
-    name, _, count = spec.partition(":")
+    name, _colon, count = spec.partition(":")
     if not name:
         raise argparse.ArgumentTypeError(f"invalid --lose-answer {spec!r}")
     try:

@@ -106,7 +106,7 @@ def test_keep_alive_reuses_one_connection(emu):
     conn = http.client.HTTPConnection(host, int(port), timeout=5)
     body = json.dumps({"query": "{ projects { id } }"})
     headers = {"Authorization": f"pat {TOKEN}", "Content-Type": "application/json"}
-    for _ in range(3):
+    for _attempt in range(3):
         conn.request("POST", "/v1/graphql", body, headers)
         response = conn.getresponse()
         assert response.status == 200
@@ -235,7 +235,7 @@ def test_defaults_and_generated_name(emu):
 
 
 def test_generated_names_are_unique(emu):
-    names = {emu.create()["name"] for _ in range(20)}
+    names = {emu.create()["name"] for _index in range(20)}
     assert len(names) == 20
 
 
@@ -612,10 +612,10 @@ def timed_query(emulator: Emulator) -> float:
 def test_latency_is_added(start_emulator):
     emulator = start_emulator("--latency", "300")
     timed_query(emulator)  # warm the connection
-    slow = min(timed_query(emulator) for _ in range(2))
+    slow = min(timed_query(emulator) for _round in range(2))
     assert slow >= 0.3
     emulator.set_faults(latency_ms=0)
-    fast = min(timed_query(emulator) for _ in range(2))
+    fast = min(timed_query(emulator) for _round in range(2))
     assert fast < 0.2
     # control endpoints never get latency
     emulator.set_faults(latency_ms=1000)
@@ -648,7 +648,7 @@ def test_error_statuses(start_emulator, status):
 
 def test_default_error_statuses_and_retry_after(start_emulator):
     emulator = start_emulator("--error-rate", "1", "--seed", "3")
-    seen = {emulator.post({"query": "{ projects { id } }"}).status_code for _ in range(30)}
+    seen = {emulator.post({"query": "{ projects { id } }"}).status_code for _request in range(30)}
     assert seen == {429, 502, 503}
     assert emulator.stats()["faults"]["429"] > 0
     faults = emulator.set_faults(error_statuses=[429])
@@ -695,7 +695,7 @@ def test_lose_answer_commits_then_drops(start_emulator, tmp_path):
 def test_seed_makes_faults_deterministic(start_emulator):
     def sequence(seed: str) -> list[int]:
         emulator = start_emulator("--error-rate", "0.5", "--seed", seed)
-        return [emulator.post({"query": "{ projects { id } }"}).status_code for _ in range(40)]
+        return [emulator.post({"query": "{ projects { id } }"}).status_code for _request in range(40)]
 
     first, second, other = sequence("42"), sequence("42"), sequence("43")
     assert first == second
