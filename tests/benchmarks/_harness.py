@@ -1,0 +1,241 @@
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers for tests/benchmarks/run.py: the emulator process, GraphQL set-up calls and
+timed ansible-playbook / ansible runs. Standard library plus requests only."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+EMULATOR = REPO / "tests" / "emulator" / "hasura_cloud_emulator.py"
+
+CREATE_TENANT = """
+mutation ($name: String!, $envs: [UpdateEnvObject!]) {
+  createTenant(cloud: "aws", region: "us-east-1", name: $name, envs: $envs) { id name }
+}"""
+GET_ENV = "query ($id: uuid!) { getTenantEnv(tenantId: $id) { hash envVars } }"
+UPDATE_ENV = """
+mutation ($id: uuid!, $hash: String!, $envs: [UpdateEnvObject!]!) {
+  updateTenantEnv(tenantId: $id, currentHash: $hash, envs: $envs) { hash }
+}"""
+DELETE_ENV = """
+mutation ($id: uuid!, $hash: String!, $keys: [String!]!) {
+  deleteTenantEnv(tenantId: $id, currentHash: $hash, deleteEnvs: $keys) { hash }
+}"""
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+class Emulator:
+    """The emulator on a free port with a random token; stopped by stop()."""
+
+    def __init__(self, python: str, workdir: Path, *extra: str) -> None:
+        self.token = "bench-" + secrets.token_hex(16)
+        self._stderr = open(workdir / "emulator.stderr", "ab")
+        self.proc = subprocess.Popen(
+            [python, str(EMULATOR), "--host", "127.0.0.1", "--port", "0", "--token", self.token, *extra],
+            stdout=subprocess.PIPE, stderr=self._stderr, text=True,
+        )
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
+        try:
+            line = lines.get(timeout=20).strip()
+        except queue.Empty:
+            self.proc.kill()
+            raise RuntimeError("the emulator did not start within 20 s") from None
+        if not line.startswith("listening on "):
+            self.proc.kill()
+            raise RuntimeError("the emulator failed to start: %r (see %s)" % (line, workdir / "emulator.stderr"))
+        self.url = line[len("listening on "):]
+        self.base = self.url[: -len("/v1/graphql")]
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = "pat " + self.token
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._stderr.close()
+
+    # --- control endpoints
+
+    def reset(self, state: bool = False) -> None:
+        self.session.post(self.base + "/_emulator/reset", json={"state": state}, timeout=10).raise_for_status()
+
+    def stats(self) -> dict:
+        answer = self.session.get(self.base + "/_emulator/stats", timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    # --- GraphQL set-up calls (never counted: stats are reset after them)
+
+    def gql(self, query: str, variables: dict | None = None) -> dict:
+        answer = self.session.post(self.url, json={"query": query, "variables": variables or {}}, timeout=60)
+        answer.raise_for_status()
+        body = answer.json()
+        if body.get("errors"):
+            raise RuntimeError("GraphQL error during set-up: %s" % body["errors"])
+        return body["data"]
+
+    def create_tenant(self, name: str, env: dict | None = None) -> str:
+        envs = [{"key": k, "value": v} for k, v in (env or {}).items()]
+        return self.gql(CREATE_TENANT, {"name": name, "envs": envs})["createTenant"]["id"]
+
+    def get_env(self, tenant_id: str) -> tuple[str, dict]:
+        data = self.gql(GET_ENV, {"id": tenant_id})["getTenantEnv"]
+        return data["hash"], data["envVars"]["environment"]
+
+    def set_env(self, tenant_id: str, env: dict, exact: bool = True) -> None:
+        """Make the tenant's env exactly ``env`` (or a superset with exact=False)."""
+        current_hash, current = self.get_env(tenant_id)
+        if exact:
+            extra = sorted(set(current) - set(env))
+            if extra:
+                current_hash = self.gql(DELETE_ENV, {"id": tenant_id, "hash": current_hash, "keys": extra})[
+                    "deleteTenantEnv"]["hash"]
+        if any(current.get(k) != v for k, v in env.items()):
+            self.gql(UPDATE_ENV, {"id": tenant_id, "hash": current_hash,
+                                  "envs": [{"key": k, "value": v} for k, v in env.items()]})
+
+
+class Ansible:
+    """Runs ansible-playbook / ansible with a clean, fixed configuration."""
+
+    def __init__(self, workdir: Path, emulator: Emulator, python: str | None = None) -> None:
+        self.workdir = workdir
+        self.python = python or sys.executable
+        bindir = Path(self.python).parent
+        self.playbook_bin = str(bindir / "ansible-playbook") if (bindir / "ansible-playbook").exists() \
+            else shutil.which("ansible-playbook")
+        self.adhoc_bin = str(bindir / "ansible") if (bindir / "ansible").exists() else shutil.which("ansible")
+        if not self.playbook_bin or not self.adhoc_bin:
+            raise RuntimeError("ansible-playbook not found next to %s nor on PATH" % self.python)
+        collections = os.environ.get("ANSIBLE_COLLECTIONS_PATH")
+        if not collections or not _has_collection(collections):
+            collections = str(workdir / "collections")
+            link = Path(collections) / "ansible_collections" / "hasura" / "cloud"
+            link.parent.mkdir(parents=True, exist_ok=True)
+            if not link.exists():
+                link.symlink_to(REPO)
+        self.remote_tmp = workdir / "remote_tmp"
+        self.remote_tmp.mkdir(exist_ok=True)
+        (workdir / "ansible.cfg").write_text("[defaults]\n")  # ignore any ansible.cfg elsewhere
+        self.env = dict(os.environ)
+        for key in list(self.env):
+            if key.startswith("ANSIBLE_") or key.startswith("HASURA_CLOUD_"):
+                del self.env[key]
+        self.env.update({
+            "ANSIBLE_CONFIG": str(workdir / "ansible.cfg"),
+            "ANSIBLE_COLLECTIONS_PATH": collections,
+            "ANSIBLE_HOME": str(workdir / "ansible_home"),
+            "ANSIBLE_LOCAL_TEMP": str(workdir / "local_tmp"),
+            "ANSIBLE_REMOTE_TMP": str(self.remote_tmp),
+            "ANSIBLE_LOCALHOST_WARNING": "False",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "False",
+            "ANSIBLE_PYTHON_INTERPRETER": self.python,
+            "HASURA_CLOUD_PAT": emulator.token,
+            "HASURA_CLOUD_API_URL": emulator.url,
+        })
+        self.counter = 0
+
+    def write(self, name: str, data) -> Path:
+        """Write a playbook or inventory as JSON (valid YAML, no quoting surprises)."""
+        path = self.workdir / name
+        path.write_text(json.dumps(data, indent=1))
+        return path
+
+    def playbook(self, tasks: list, name: str | None = None, hosts: str = "localhost") -> Path:
+        self.counter += 1
+        play = {"name": "bench", "hosts": hosts, "connection": "local", "gather_facts": False, "tasks": tasks}
+        return self.write(name or "play-%04d.yml" % self.counter, [play])
+
+    def run_playbook(self, playbook: Path, inventory: str = "localhost,", forks: int | None = None,
+                     extra_env: dict | None = None, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:
+        cmd = [self.playbook_bin, "-i", inventory, str(playbook)]
+        if forks:
+            cmd += ["--forks", str(forks)]
+        env = dict(self.env, **(extra_env or {}))
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=self.workdir, env=env, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if check and proc.returncode != 0:
+            raise RuntimeError("ansible-playbook %s failed (rc %s):\n%s\n%s" % (
+                playbook.name, proc.returncode, proc.stdout[-3000:], proc.stderr[-2000:]))
+        return elapsed, proc
+
+    def run_adhoc(self, module: str, args: dict, extra_env: dict | None = None) -> tuple[float, int, subprocess.CompletedProcess]:
+        """Run ``ansible localhost -m module -a JSON``; returns wall time, peak RSS (KiB) of the
+        largest process of the run (controller or module), and the process."""
+        cmd = [self.adhoc_bin, "localhost", "-i", "localhost,", "-c", "local", "-m", module]
+        if args:
+            cmd += ["-a", json.dumps(args)]
+        env = dict(self.env, **(extra_env or {}))
+        return measure_rss(cmd, env=env, cwd=self.workdir)
+
+
+def measure_rss(cmd: list, env: dict | None = None, cwd=None) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Run ``cmd`` in a fresh helper process so RUSAGE_CHILDREN covers this run only.
+
+    Returns (wall seconds, peak RSS in KiB of the largest process in the tree, process)."""
+    helper = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "t = time.perf_counter() - t\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'rc': p.returncode, 'wall': t, 'maxrss': r, 'out': p.stdout, 'err': p.stderr}))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", helper, *cmd], env=env, cwd=cwd, capture_output=True, text=True)
+    data = json.loads(proc.stdout)
+    done = subprocess.CompletedProcess(cmd, data["rc"], data["out"], data["err"])
+    return data["wall"], data["maxrss"], done
+
+
+def _has_collection(paths: str) -> bool:
+    return any((Path(p) / "ansible_collections" / "hasura" / "cloud" / "galaxy.yml").exists()
+               for p in paths.split(os.pathsep) if p)
+
+
+def recap(stdout: str) -> dict:
+    """The PLAY RECAP counters summed over hosts: ok, changed, failed, ..."""
+    totals: dict = {}
+    in_recap = False
+    for line in stdout.splitlines():
+        if line.startswith("PLAY RECAP"):
+            in_recap = True
+            continue
+        if in_recap and ":" in line:
+            for field in line.split(":", 1)[1].split():
+                if "=" in field:
+                    key, _, value = field.partition("=")
+                    if value.isdigit():
+                        totals[key] = totals.get(key, 0) + int(value)
+    return totals
+
+
+def modules_present() -> list:
+    """The module files the benchmark needs that do not exist yet."""
+    wanted = ["hasura_tenant.py", "hasura_tenant_env.py"]
+    return [m for m in wanted if not (REPO / "plugins" / "modules" / m).exists()]
+

@@ -1,0 +1,591 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmarks of the hasura.cloud modules against the local emulator (`make bench`).
+
+Everything is measured side by side in one run, kinds interleaved within each round so
+they share the machine's noise; figures are medians over rounds.
+
+- per task: wall time of one task of each kind (no-op hasura_tenant_env, no-op
+  hasura_tenant by id and by name, the same single POST with ansible.builtin.uri, and
+  ansible.builtin.ping), as (T(N tasks) - T(1 task)) / (N - 1) of the same kind, which
+  removes ansible-playbook's fixed start-up cost; ratios env/uri and env/ping are the
+  medians of the per-round ratios;
+- requests per task, from GET /_emulator/stats after POST /_emulator/reset, for every
+  kind of task (no-op, change, change with removals, create, rename, delete, lookup by
+  name, ...);
+- scaling: one hasura_tenant_env task with 10, 100 and 1,000 keys, no-op and change,
+  wall time per task and requests; a play over many tenants with forks 1 and 5;
+- module process: each module's AnsiballZ payload run directly (kept with
+  ANSIBLE_KEEP_REMOTE_FILES), its wall time and peak RSS (resource.getrusage), next to
+  `python -c pass` and `import requests`;
+- --profile: the no-op hasura_tenant_env payload under cProfile (and pyinstrument when
+  installed) and `python -X importtime`, top entries printed.
+
+Prints one table with PASS/MISS per target of issue 6 and writes the figures as JSON to
+tests/benchmarks/results/latest.json (git-ignored). Exit status 0 unless --strict and a
+target is missed, or a run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import GET_ENV, REPO, Ansible, Emulator, measure_rss, median, modules_present, recap  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+ENV_MODULE = "hasura.cloud.hasura_tenant_env"
+TENANT_MODULE = "hasura.cloud.hasura_tenant"
+
+TARGETS = {
+    "env_vs_uri": 0.95,
+    "env_vs_ping": 1.35,
+    "scale_1000_vs_10": 1.2,
+    "requests": {"noop": 1, "change": 2, "change_removals": 3},
+}
+
+
+def log(msg: str) -> None:
+    print("bench: " + msg, flush=True)
+
+
+# ----------------------------------------------------------------------------- per task
+
+
+def per_task_kinds(emu: Emulator, tenant_id: str, tenant_name: str, with_modules: bool) -> dict:
+    """Task bodies of each kind; every one is a no-op against the prepared tenant."""
+    kinds = {}
+    if with_modules:
+        kinds["env"] = {ENV_MODULE: {"tenant_id": tenant_id, "env": {"APP_MODE": "prod", "DEBUG": "1"}}}
+        kinds["tenant_by_id"] = {TENANT_MODULE: {"tenant_id": tenant_id, "name": tenant_name}}
+        kinds["tenant_by_name"] = {TENANT_MODULE: {"name": tenant_name, "cloud": "aws", "region": "us-east-1"}}
+    kinds["uri"] = {"ansible.builtin.uri": {
+        "url": emu.url, "method": "POST", "body_format": "json",
+        "headers": {"Authorization": "pat " + emu.token},
+        "body": {"query": GET_ENV, "variables": {"id": tenant_id}},
+    }}
+    kinds["ping"] = {"ansible.builtin.ping": {}}
+    return kinds
+
+
+def bench_per_task(emu: Emulator, ans: Ansible, rounds: int, ntasks: int, with_modules: bool) -> dict:
+    name = "bench-per-task"
+    tenant_id = emu.create_tenant(name, {"APP_MODE": "prod", "DEBUG": "1", "OTHER": "x"})
+    kinds = per_task_kinds(emu, tenant_id, name, with_modules)
+    books = {}
+    for kind, body in kinds.items():
+        tasks = [dict(name="%s %d" % (kind, i), **body) for i in range(ntasks)]
+        books[kind] = (ans.playbook(tasks[:1], "per-task-%s-1.yml" % kind),
+                       ans.playbook(tasks, "per-task-%s-%d.yml" % (kind, ntasks)))
+    raw = {kind: {"t1": [], "tn": [], "per_task": []} for kind in kinds}
+    order = list(kinds)
+    for rnd in range(rounds):
+        shift = rnd % len(order)
+        this_round = order[shift:] + order[:shift]
+        for kind in this_round:
+            short, long_ = books[kind]
+            pair = [("t1", short), ("tn", long_)] if rnd % 2 == 0 else [("tn", long_), ("t1", short)]
+            times = {}
+            for label, book in pair:
+                elapsed, proc = ans.run_playbook(book)
+                counts = recap(proc.stdout)
+                if counts.get("changed") or counts.get("failed"):
+                    raise RuntimeError("%s: a no-op task reported a change or failed: %s" % (kind, counts))
+                times[label] = elapsed
+            raw[kind]["t1"].append(times["t1"])
+            raw[kind]["tn"].append(times["tn"])
+            raw[kind]["per_task"].append((times["tn"] - times["t1"]) / (ntasks - 1))
+        log("per task: round %d/%d: %s" % (rnd + 1, rounds, ", ".join(
+            "%s %.3fs" % (k, raw[k]["per_task"][-1]) for k in order)))
+    result = {"tasks_per_playbook": ntasks, "rounds": rounds, "kinds": {}}
+    for kind in kinds:
+        result["kinds"][kind] = {
+            "per_task_s": median(raw[kind]["per_task"]),
+            "startup_s": median([t1 - p for t1, p in zip(raw[kind]["t1"], raw[kind]["per_task"])]),
+            "raw": raw[kind],
+        }
+    ratios = {}
+    for kind in kinds:
+        if kind in ("uri", "ping"):
+            continue
+        for ref in ("uri", "ping"):
+            per_round = [a / b for a, b in zip(raw[kind]["per_task"], raw[ref]["per_task"]) if b > 0]
+            ratios["%s_vs_%s" % (kind, ref)] = {
+                "median_of_round_ratios": median(per_round),
+                "ratio_of_medians": result["kinds"][kind]["per_task_s"] / result["kinds"][ref]["per_task_s"],
+                "per_round": per_round,
+            }
+    result["ratios"] = ratios
+    return result
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+def count_requests(emu: Emulator, ans: Ansible, task: dict, check_mode: bool = False) -> dict:
+    if check_mode:
+        task = dict(task, check_mode=True)
+    book = ans.playbook([dict(name="measured", **task)])
+    emu.reset()
+    _, proc = ans.run_playbook(book, check=False)
+    stats = emu.stats()
+    counts = recap(proc.stdout)
+    return {"requests": stats["requests"], "operations": stats["operations"], "mutations": stats["mutations"],
+            "changed": counts.get("changed", 0), "failed": counts.get("failed", 0) or proc.returncode != 0}
+
+
+def bench_requests(emu: Emulator, ans: Ansible) -> dict:
+    base = {"A": "1", "B": "2", "C": "3"}
+    tid = emu.create_tenant("bench-requests", base)
+    victim = emu.create_tenant("bench-requests-victim")
+    out = {}
+
+    def run(label, task, expected=None, target=False, prepare=None, check_mode=False):
+        if prepare:
+            prepare()
+        entry = count_requests(emu, ans, task, check_mode)
+        entry["expected"] = expected
+        entry["target"] = target
+        out[label] = entry
+
+    reset_env = lambda: emu.set_env(tid, base)  # noqa: E731
+    run("env no-op", {ENV_MODULE: {"tenant_id": tid, "env": {"A": "1", "B": "2"}}}, 1, True, reset_env)
+    run("env change", {ENV_MODULE: {"tenant_id": tid, "env": {"A": "10"}}}, 2, True, reset_env)
+    run("env change with removals", {ENV_MODULE: {"tenant_id": tid, "env": {"A": "11", "B": "2"}, "purge": True}},
+        3, True, reset_env)
+    run("env removal only (state=absent)", {ENV_MODULE: {"tenant_id": tid, "env": {"C": ""}, "state": "absent"}},
+        2, False, reset_env)
+    run("env change, check mode", {ENV_MODULE: {"tenant_id": tid, "env": {"A": "12"}}}, 1, False, reset_env, True)
+    run("env no-op, lookup by name", {ENV_MODULE: {"tenant_name": "bench-requests", "env": {"A": "1"}}}, 2, False,
+        reset_env)
+    run("env change, lookup by name", {ENV_MODULE: {"tenant_name": "bench-requests", "env": {"A": "13"}}}, 3, False,
+        reset_env)
+    run("env_info", {ENV_MODULE + "_info": {"tenant_id": tid}}, 1)
+    run("tenant no-op by id", {TENANT_MODULE: {"tenant_id": tid, "name": "bench-requests"}}, 1)
+    run("tenant no-op by name", {TENANT_MODULE: {"name": "bench-requests", "cloud": "aws", "region": "us-east-1"}}, 1)
+    run("tenant create (wait)", {TENANT_MODULE: {"name": "bench-requests-new", "cloud": "aws",
+                                                 "region": "us-east-1"}}, None)
+    run("tenant rename by id", {TENANT_MODULE: {"tenant_id": victim, "name": "bench-requests-renamed"}}, 2)
+    run("tenant delete by name", {TENANT_MODULE: {"name": "bench-requests-renamed", "state": "absent"}}, 2)
+    run("tenant delete by id", {TENANT_MODULE: {"tenant_id": emu.create_tenant("bench-requests-del"),
+                                                "state": "absent"}}, 2)
+    run("tenant absent, not found", {TENANT_MODULE: {"name": "bench-requests-none", "state": "absent"}}, 1)
+    run("tenant_info by name", {TENANT_MODULE + "_info": {"name": "bench-requests"}}, 1)
+    return out
+
+
+# ----------------------------------------------------------------------------- scaling
+
+
+def keyset(size: int, value) -> dict:
+    return {"KEY_%04d" % j: value(j) for j in range(size)}
+
+
+def bench_scaling(emu: Emulator, ans: Ansible, rounds: int, ntasks: int, sizes=(10, 100, 1000)) -> dict:
+    tenants, baselines, books = {}, {}, {}
+    for size in sizes:
+        baselines[size] = keyset(size, lambda j: "value-%d" % j)
+        tenants[size] = emu.create_tenant("bench-scale-%d" % size, baselines[size])
+        for mode in ("noop", "change"):
+            tasks = []
+            for i in range(ntasks):
+                env = baselines[size] if mode == "noop" else keyset(size, lambda j, i=i: "c%d-%d" % (i, j))
+                tasks.append({"name": "%s %d keys %d" % (mode, size, i),
+                              ENV_MODULE: {"tenant_id": tenants[size], "env": env}})
+            books[(size, mode)] = (ans.playbook(tasks[:1], "scale-%d-%s-1.yml" % (size, mode)),
+                                   ans.playbook(tasks, "scale-%d-%s-%d.yml" % (size, mode, ntasks)))
+    configs = list(books)
+    raw = {cfg: [] for cfg in configs}
+    for rnd in range(rounds):
+        shift = rnd % len(configs)
+        for size, mode in configs[shift:] + configs[:shift]:
+            times = {}
+            pair = ("t1", "tn") if rnd % 2 == 0 else ("tn", "t1")
+            for label in pair:
+                emu.set_env(tenants[size], baselines[size])
+                book = books[(size, mode)][0 if label == "t1" else 1]
+                elapsed, proc = ans.run_playbook(book)
+                counts = recap(proc.stdout)
+                want = 0 if mode == "noop" else (1 if label == "t1" else ntasks)
+                if counts.get("changed", 0) != want:
+                    raise RuntimeError("scaling %s %d: %s changed tasks, expected %d" % (
+                        mode, size, counts.get("changed"), want))
+                times[label] = elapsed
+            raw[(size, mode)].append((times["tn"] - times["t1"]) / (ntasks - 1))
+        log("scaling: round %d/%d: %s" % (rnd + 1, rounds, ", ".join(
+            "%s/%d %.3fs" % (m, s, raw[(s, m)][-1]) for s, m in configs)))
+
+    result = {"tasks_per_playbook": ntasks, "rounds": rounds, "sizes": {}}
+    for size in sizes:
+        entry = {}
+        for mode in ("noop", "change"):
+            entry[mode] = {"per_task_s": median(raw[(size, mode)]), "raw": raw[(size, mode)]}
+        # Requests of one task, whatever the number of keys: no-op, change, change with removals.
+        emu.set_env(tenants[size], baselines[size])
+        entry["noop"]["requests"] = count_requests(emu, ans, {ENV_MODULE: {
+            "tenant_id": tenants[size], "env": baselines[size]}})
+        entry["change"]["requests"] = count_requests(emu, ans, {ENV_MODULE: {
+            "tenant_id": tenants[size], "env": keyset(size, lambda j: "r%d" % j)}})
+        emu.set_env(tenants[size], dict(baselines[size], EXTRA_KEY="x"))
+        entry["change_removals"] = {"requests": count_requests(emu, ans, {ENV_MODULE: {
+            "tenant_id": tenants[size], "env": keyset(size, lambda j: "p%d" % j), "purge": True}})}
+        result["sizes"][str(size)] = entry
+    big, small = str(max(sizes)), str(min(sizes))
+    for mode in ("noop", "change"):
+        per_round = [b / s for b, s in zip(raw[(int(big), mode)], raw[(int(small), mode)]) if s > 0]
+        result["ratio_%s_%s_vs_%s" % (mode, big, small)] = {
+            "median_of_round_ratios": median(per_round), "per_round": per_round}
+    return result
+
+
+def bench_forks(emu: Emulator, ans: Ansible, rounds: int, nhosts: int) -> dict:
+    hosts = {}
+    for i in range(nhosts):
+        hosts["tenant-%02d" % i] = {"tenant_id": emu.create_tenant("bench-forks-%02d" % i, {"A": "1"})}
+    inventory = ans.write("forks-inventory.yml", {"all": {"hosts": hosts, "vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": ans.python}}})
+    book = ans.playbook([{"name": "env no-op", ENV_MODULE: {"tenant_id": "{{ tenant_id }}", "env": {"A": "1"}}}],
+                        "forks.yml", hosts="all")
+    raw = {1: [], 5: []}
+    for rnd in range(rounds):
+        for forks in ((1, 5) if rnd % 2 == 0 else (5, 1)):
+            emu.reset()
+            elapsed, proc = ans.run_playbook(book, inventory=str(inventory), forks=forks)
+            counts = recap(proc.stdout)
+            if counts.get("ok") != nhosts or counts.get("changed"):
+                raise RuntimeError("forks %d: unexpected recap %s" % (forks, counts))
+            raw[forks].append((elapsed, emu.stats()["requests"]))
+        log("forks: round %d/%d: forks 1 %.2fs, forks 5 %.2fs" % (rnd + 1, rounds, raw[1][-1][0], raw[5][-1][0]))
+    result = {"hosts": nhosts, "rounds": rounds}
+    for forks, values in raw.items():
+        wall = median([v[0] for v in values])
+        result["forks_%d" % forks] = {"wall_s": wall, "per_host_s": wall / nhosts,
+                                      "requests": max(v[1] for v in values), "raw": [v[0] for v in values]}
+    result["speedup_5_vs_1"] = result["forks_1"]["wall_s"] / result["forks_5"]["wall_s"]
+    return result
+
+
+# ----------------------------------------------------------------------------- module process
+
+
+def keep_payload(emu: Emulator, ans: Ansible, label: str, module: str, args: dict) -> tuple[Path, int, float]:
+    """Run the module once ad hoc with ANSIBLE_KEEP_REMOTE_FILES=1; return its AnsiballZ file,
+    the peak RSS of that whole ad-hoc run (controller included) and its wall time."""
+    keep = ans.workdir / "keep" / label
+    if keep.exists():
+        shutil.rmtree(keep)
+    keep.mkdir(parents=True)
+    wall, rss, proc = ans.run_adhoc(module, args, extra_env={"ANSIBLE_KEEP_REMOTE_FILES": "1",
+                                                              "ANSIBLE_REMOTE_TMP": str(keep)})
+    if proc.returncode != 0:
+        raise RuntimeError("ansible -m %s failed:\n%s\n%s" % (module, proc.stdout[-2000:], proc.stderr[-2000:]))
+    found = glob.glob(str(keep / "ansible-tmp-*" / "AnsiballZ_*.py"))
+    if len(found) != 1:
+        raise RuntimeError("expected one kept AnsiballZ payload for %s, found %s" % (label, found))
+    return Path(found[0]), rss, wall
+
+
+def module_payloads(emu: Emulator, ans: Ansible, with_modules: bool) -> dict:
+    name = "bench-payload"
+    tid = emu.create_tenant(name, {"APP_MODE": "prod", "DEBUG": "1"})
+    specs = {
+        "ping": ("ansible.builtin.ping", {}),
+        "uri": ("ansible.builtin.uri", {"url": emu.url, "method": "POST", "body_format": "json",
+                                        "headers": {"Authorization": "pat " + emu.token},
+                                        "body": {"query": GET_ENV, "variables": {"id": tid}}}),
+    }
+    if with_modules:
+        specs["env"] = (ENV_MODULE, {"tenant_id": tid, "env": {"APP_MODE": "prod", "DEBUG": "1"}})
+        specs["tenant_by_id"] = (TENANT_MODULE, {"tenant_id": tid, "name": name})
+    payloads = {}
+    for label, (module, args) in specs.items():
+        path, rss, wall = keep_payload(emu, ans, label, module, args)
+        payloads[label] = {"path": path, "adhoc_maxrss_kib": rss, "adhoc_wall_s": wall}
+    return payloads
+
+
+def bench_module_process(emu: Emulator, ans: Ansible, payloads: dict, rounds: int) -> dict:
+    """Each payload run directly (no controller): wall time and peak RSS, with baselines."""
+    env = dict(ans.env)
+    commands = {label: [ans.python, str(info["path"])] for label, info in payloads.items()}
+    commands["python -c pass"] = [ans.python, "-c", "pass"]
+    commands["python -c 'import requests'"] = [ans.python, "-c", "import requests"]
+    raw = {label: [] for label in commands}
+    for _ in range(max(rounds, 5)):
+        for label, cmd in commands.items():
+            wall, rss, proc = measure_rss(cmd, env=env, cwd=ans.workdir)
+            if proc.returncode != 0:
+                raise RuntimeError("%s failed: %s %s" % (label, proc.stdout[-1000:], proc.stderr[-1000:]))
+            if label in payloads and json.loads(proc.stdout).get("changed"):
+                raise RuntimeError("%s: the kept payload reported a change" % label)
+            raw[label].append((wall, rss))
+    out = {}
+    for label, values in raw.items():
+        out[label] = {"wall_s": median([v[0] for v in values]), "maxrss_kib": max(v[1] for v in values)}
+        if label in payloads:
+            out[label]["adhoc_maxrss_kib"] = payloads[label]["adhoc_maxrss_kib"]
+    return out
+
+
+def profile_payload(ans: Ansible, path: Path, top: int = 25) -> dict:
+    """cProfile (+ pyinstrument if installed) and -X importtime of one payload run."""
+    env = dict(ans.env)
+    report = {}
+    prof = ans.workdir / "module.prof"
+    subprocess.run([ans.python, "-m", "cProfile", "-o", str(prof), str(path)], env=env, cwd=ans.workdir,
+                   capture_output=True, text=True, check=False)
+    script = ("import pstats, sys\n"
+              "s = pstats.Stats(sys.argv[1]); s.strip_dirs()\n"
+              "s.sort_stats('cumulative').print_stats(%d)\n"
+              "s.sort_stats('tottime').print_stats(%d)\n" % (top, top))
+    report["cprofile"] = subprocess.run([ans.python, "-c", script, str(prof)], capture_output=True,
+                                        text=True).stdout
+    has_pyinstrument = subprocess.run([ans.python, "-c", "import pyinstrument"], capture_output=True).returncode == 0
+    if has_pyinstrument:
+        proc = subprocess.run([ans.python, "-m", "pyinstrument", "-r", "text", "-i", "0.0005", str(path)],
+                              env=env, cwd=ans.workdir, capture_output=True, text=True)
+        text = proc.stdout
+        # The module prints its JSON result first; the pyinstrument report follows.
+        report["pyinstrument"] = text[text.find("\n") + 1:] if text.startswith("{") else text
+    else:
+        report["pyinstrument"] = "(pyinstrument not installed in %s)" % ans.python
+    proc = subprocess.run([ans.python, "-X", "importtime", str(path)], env=env, cwd=ans.workdir,
+                          capture_output=True, text=True)
+    imports = []
+    for line in proc.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if match:
+            imports.append((int(match.group(2)), int(match.group(1)), len(match.group(3)), match.group(4)))
+    top_level = sorted((i for i in imports if i[2] <= 1), reverse=True)[:20]
+    report["importtime_top_level_us"] = [{"module": m, "cumulative_us": c, "self_us": s} for c, s, _, m in top_level]
+    report["importtime_total_us"] = sum(i[0] for i in imports if i[2] <= 1)
+    return report
+
+
+# ----------------------------------------------------------------------------- table
+
+
+def fmt(value, spec="%.3f"):
+    return "-" if value is None else spec % value
+
+
+def evaluate(results: dict) -> list:
+    targets = []
+
+    def add(name, value, limit, ok, shown):
+        targets.append({"target": name, "value": value, "limit": limit, "pass": bool(ok), "shown": shown})
+
+    ratios = results.get("per_task", {}).get("ratios", {})
+    for key, limit in (("env_vs_uri", TARGETS["env_vs_uri"]), ("env_vs_ping", TARGETS["env_vs_ping"])):
+        if key in ratios:
+            value = ratios[key]["median_of_round_ratios"]
+            add("no-op env task <= %.2fx %s" % (limit, key.split("_vs_")[1]), value, limit, value <= limit,
+                "%.2fx" % value)
+    for label, entry in results.get("requests", {}).items():
+        if entry.get("target"):
+            add("requests: %s = %d" % (label, entry["expected"]), entry["requests"], entry["expected"],
+                entry["requests"] == entry["expected"] and not entry["failed"], str(entry["requests"]))
+    scaling = results.get("scaling")
+    if scaling:
+        for size, entry in scaling["sizes"].items():
+            for mode, want in (("noop", 1), ("change", 2), ("change_removals", 3)):
+                got = entry[mode]["requests"]["requests"]
+                add("requests: %s with %s keys = %d" % (mode.replace("_", " with "), size, want), got, want,
+                    got == want and not entry[mode]["requests"]["failed"], str(got))
+        for mode in ("noop", "change"):
+            key = [k for k in scaling if k.startswith("ratio_%s_" % mode)][0]
+            value = scaling[key]["median_of_round_ratios"]
+            add("%s: 1,000 keys <= 1.2x 10 keys" % mode, value, TARGETS["scale_1000_vs_10"],
+                value is not None and value <= TARGETS["scale_1000_vs_10"], fmt(value, "%.2fx"))
+    return targets
+
+
+def print_table(results: dict) -> None:
+    lines = []
+    out = lines.append
+    meta = results["meta"]
+    out("")
+    out("hasura.cloud benchmarks  (%s, ansible-core %s, Python %s, %s CPUs)" % (
+        meta["date"], meta["ansible_core"], meta["python"], meta["cpus"]))
+    per = results.get("per_task")
+    if per:
+        out("")
+        out("Per-task wall time: (T(%d tasks) - T(1 task)) / %d, median of %d rounds" % (
+            per["tasks_per_playbook"], per["tasks_per_playbook"] - 1, per["rounds"]))
+        out("  %-22s %10s %12s" % ("kind", "per task", "start-up"))
+        for kind, entry in per["kinds"].items():
+            out("  %-22s %9.3fs %11.3fs" % (kind, entry["per_task_s"], entry["startup_s"]))
+        for key, entry in per["ratios"].items():
+            out("  ratio %-28s %.2fx  (ratio of medians %.2fx)" % (
+                key.replace("_vs_", " / "), entry["median_of_round_ratios"], entry["ratio_of_medians"]))
+    reqs = results.get("requests")
+    if reqs:
+        out("")
+        out("Requests per task (/_emulator/stats)")
+        out("  %-34s %8s %8s %8s  %s" % ("task", "requests", "expected", "changed", "operations"))
+        for label, entry in reqs.items():
+            ops = ", ".join("%s %d" % kv for kv in sorted(entry["operations"].items()))
+            out("  %-34s %8s %8s %8s  %s%s" % (label, entry["requests"], fmt(entry["expected"], "%d"),
+                                               entry["changed"], ops, "  FAILED" if entry["failed"] else ""))
+    scaling = results.get("scaling")
+    if scaling:
+        out("")
+        out("Scaling: one hasura_tenant_env task, per-task wall time (median of %d rounds) and requests" %
+            scaling["rounds"])
+        out("  %-6s %12s %12s %10s %10s %12s" % ("keys", "no-op", "change", "req no-op", "req change",
+                                                 "req +removal"))
+        for size, entry in scaling["sizes"].items():
+            out("  %-6s %11.3fs %11.3fs %10d %10d %12d" % (
+                size, entry["noop"]["per_task_s"], entry["change"]["per_task_s"],
+                entry["noop"]["requests"]["requests"], entry["change"]["requests"]["requests"],
+                entry["change_removals"]["requests"]["requests"]))
+        for key, entry in scaling.items():
+            if key.startswith("ratio_"):
+                out("  %-34s %s" % (key[len("ratio_"):].replace("_", " "), fmt(entry["median_of_round_ratios"],
+                                                                                "%.2fx")))
+    forks = results.get("forks")
+    if forks:
+        out("")
+        out("Play over %d tenants (one no-op env task per host), median of %d rounds" % (forks["hosts"],
+                                                                                         forks["rounds"]))
+        for key in ("forks_1", "forks_5"):
+            entry = forks[key]
+            out("  %-8s %8.2fs total  %.3fs per host  %d requests" % (key.replace("_", " "), entry["wall_s"],
+                                                                      entry["per_host_s"], entry["requests"]))
+        out("  speed-up forks 5 / forks 1: %.2fx" % forks["speedup_5_vs_1"])
+    proc = results.get("module_process")
+    if proc:
+        out("")
+        out("Module process alone (AnsiballZ payload run directly), median wall, peak RSS")
+        out("  %-30s %10s %12s %16s" % ("", "wall", "peak RSS", "ad-hoc run RSS"))
+        for label, entry in proc.items():
+            out("  %-30s %9.3fs %9.1f MiB %13s" % (
+                label, entry["wall_s"], entry["maxrss_kib"] / 1024.0,
+                fmt(entry.get("adhoc_maxrss_kib") and entry["adhoc_maxrss_kib"] / 1024.0, "%.1f MiB")))
+    targets = results.get("targets", [])
+    if targets:
+        out("")
+        out("Targets (issue 6)")
+        for entry in targets:
+            out("  %-4s %-46s %s" % ("PASS" if entry["pass"] else "MISS", entry["target"], entry["shown"]))
+        missed = sum(1 for t in targets if not t["pass"])
+        out("  %d of %d targets met%s" % (len(targets) - missed, len(targets),
+                                          "" if not missed else "; run with --profile to see what dominates"))
+    print("\n".join(lines), flush=True)
+
+
+def print_profile(report: dict) -> None:
+    print("\n=== profile of one no-op hasura_tenant_env module run (AnsiballZ payload) ===")
+    print("\n--- -X importtime, top-level imports by cumulative time (total %.0f ms)" % (
+        report["importtime_total_us"] / 1000.0))
+    for entry in report["importtime_top_level_us"]:
+        print("  %8.1f ms  %8.1f ms self  %s" % (entry["cumulative_us"] / 1000.0, entry["self_us"] / 1000.0,
+                                                entry["module"]))
+    print("\n--- pyinstrument\n" + report["pyinstrument"])
+    print("--- cProfile\n" + report["cprofile"])
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, help="repetitions of every timed measurement (5)")
+    parser.add_argument("--tasks", type=int, default=30, help="tasks per playbook for per-task times (30)")
+    parser.add_argument("--scale-tasks", type=int, default=8, help="tasks per playbook in the scaling runs (8)")
+    parser.add_argument("--hosts", type=int, default=50, help="tenants in the forks play (50)")
+    parser.add_argument("--quick", action="store_true", help="fast sanity run: 1 round, short playbooks")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one no-op hasura_tenant_env module run and print the top entries")
+    parser.add_argument("--only", default="per_task,requests,scaling,forks,module_process",
+                        help="comma-separated sections to run")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--output", default=str(RESULTS), help="JSON results file (%(default)s)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.tasks, args.scale_tasks, args.hosts = 1, 6, 3, 10
+    sections = set(args.only.split(","))
+
+    missing = modules_present()
+    with_modules = not missing
+    if missing:
+        log("modules not written yet (%s): measuring uri and ping only" % ", ".join(missing))
+        sections -= {"requests", "scaling", "forks"}
+
+    workdir = Path(tempfile.mkdtemp(prefix="hasura-bench-"))
+    started = time.time()
+    emu = Emulator(sys.executable, workdir)
+    results = {}
+    try:
+        ans = Ansible(workdir, emu)
+        version = subprocess.run([ans.python, "-c", "from ansible.release import __version__; print(__version__)"],
+                                 capture_output=True, text=True).stdout.strip()
+        results["meta"] = {
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "ansible_core": version, "python": platform.python_version(), "cpus": os.cpu_count(),
+            "rounds": args.rounds, "quick": args.quick, "git": subprocess.run(
+                ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ).stdout.strip(),
+        }
+        log("emulator at %s, work directory %s" % (emu.url, workdir))
+        if "requests" in sections:
+            log("requests per task ...")
+            results["requests"] = bench_requests(emu, ans)
+        if "per_task" in sections:
+            log("per-task wall time: %d rounds of %d kinds x (1 + %d tasks) ..." % (
+                args.rounds, 5 if with_modules else 2, args.tasks))
+            results["per_task"] = bench_per_task(emu, ans, args.rounds, args.tasks, with_modules)
+        if "scaling" in sections:
+            log("scaling with 10/100/1000 keys ...")
+            results["scaling"] = bench_scaling(emu, ans, args.rounds, args.scale_tasks)
+        if "forks" in sections:
+            log("play over %d tenants, forks 1 and 5 ..." % args.hosts)
+            results["forks"] = bench_forks(emu, ans, max(1, (args.rounds + 1) // 2), args.hosts)
+        payloads = None
+        if "module_process" in sections or args.profile:
+            payloads = module_payloads(emu, ans, with_modules)
+        if "module_process" in sections:
+            log("module process wall time and peak memory ...")
+            results["module_process"] = bench_module_process(emu, ans, payloads, args.rounds)
+        results["targets"] = evaluate(results)
+        results["meta"]["duration_s"] = round(time.time() - started, 1)
+        print_table(results)
+        if args.profile:
+            label = "env" if with_modules else "uri"
+            report = profile_payload(ans, payloads[label]["path"])
+            results["profile"] = report
+            print_profile(report)
+    finally:
+        emu.stop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log("work directory kept: %s" % workdir)
+
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=1, sort_keys=False, default=str) + "\n")
+    log("results written to %s (%.0f s)" % (output, time.time() - started))
+    missed = [t for t in results.get("targets", []) if not t["pass"]]
+    return 1 if (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
