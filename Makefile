@@ -2,10 +2,11 @@
 # virtual environment .venv, created and filled from constraints.txt on first use.
 #
 #   make demo         run demo/demo.yml against a local emulator (or the real service)
-#   make test         sanity, lint (+ docs-check), units, integration; stops at the first failure
+#   make test         sanity, lint (+ docs-check), units, integration, matrix; stops at the first failure
 #   make sanity | lint | docs-check | units | integration    one stage, with full output
 #   make docs         regenerate docs/plugins/ from the plugins' documentation
-#   make bench        tests/benchmarks/run.py (never part of `make test`)
+#   make bench        tests/benchmarks/run.py (never part of `make test`); bench-quick: a short run
+#   make matrix       unit tests + smoke playbook under each claimed ansible-core minor
 #   make build        ansible-galaxy collection build into build/
 #   make lock         re-resolve requirements-dev.txt and rewrite constraints.txt
 #   make clean        remove build output and caches (keeps .venv; `make distclean` removes it too)
@@ -29,10 +30,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 STAGE := scripts/stage.sh
 
 .PHONY: help venv link demo test sanity lint ansible-lint units integration docs docs-check \
-        bench build lock clean distclean
+        bench bench-quick matrix build lock clean distclean
 
 help:
-	@sed -n '1,12s/^# \{0,1\}//p' Makefile
+	@sed -n '1,13s/^# \{0,1\}//p' Makefile
 
 # --- environment -----------------------------------------------------------------
 
@@ -64,6 +65,7 @@ test:
 	$(STAGE) lint        $(MAKE) --no-print-directory lint; \
 	$(STAGE) units       $(MAKE) --no-print-directory units; \
 	$(STAGE) integration $(MAKE) --no-print-directory integration; \
+	$(STAGE) matrix      $(MAKE) --no-print-directory matrix; \
 	echo "make test: all stages passed in $$((SECONDS - start)) s"
 
 sanity: venv
@@ -93,6 +95,13 @@ docs-check: venv
 
 bench: venv
 	@$(BIN)/python tests/benchmarks/run.py $(BENCH_ARGS)
+
+bench-quick: venv
+	@$(BIN)/python tests/benchmarks/run.py --quick $(BENCH_ARGS)
+
+# Unit tests and a smoke playbook under every ansible-core minor that requires_ansible claims.
+matrix: venv
+	@PYTHON=$(PYTHON) scripts/matrix.sh $(MATRIX_VERSIONS)
 
 build: venv
 	@mkdir -p build
