@@ -177,7 +177,7 @@ class Ansible:
             cmd += ["--forks", str(forks)]
         env = dict(self.env, **(extra_env or {}))
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=self.workdir, env=env, capture_output=True, text=True)
+        proc = subprocess.run(cmd, cwd=self.workdir, env=env, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - start
         if check and proc.returncode != 0:
             raise RuntimeError("ansible-playbook %s failed (rc %s):\n%s\n%s" % (
@@ -206,7 +206,8 @@ def measure_rss(cmd: list, env: dict | None = None, cwd=None) -> tuple[float, in
         "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         "print(json.dumps({'rc': p.returncode, 'wall': t, 'maxrss': r, 'out': p.stdout, 'err': p.stderr}))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", helper, *cmd], env=env, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", helper, *cmd], env=env, cwd=cwd, capture_output=True, text=True,
+                          check=False)
     data = json.loads(proc.stdout)
     done = subprocess.CompletedProcess(cmd, data["rc"], data["out"], data["err"])
     return data["wall"], data["maxrss"], done
@@ -228,7 +229,7 @@ def recap(stdout: str) -> dict:
         if in_recap and ":" in line:
             for field in line.split(":", 1)[1].split():
                 if "=" in field:
-                    key, _, value = field.partition("=")
+                    key, _sep, value = field.partition("=")
                     if value.isdigit():
                         totals[key] = totals.get(key, 0) + int(value)
     return totals
@@ -238,4 +239,3 @@ def modules_present() -> list:
     """The module files the benchmark needs that do not exist yet."""
     wanted = ["hasura_tenant.py", "hasura_tenant_env.py"]
     return [m for m in wanted if not (REPO / "plugins" / "modules" / m).exists()]
-

@@ -60,10 +60,10 @@ def create_tenant(url: str) -> str:
 def run(url: str, tenant_id: str, total: int, threads: int) -> tuple[float, list[float]]:
     """Send ``total`` requests over ``threads`` threads; returns (elapsed s, latencies s)."""
     per_thread = [total // threads + (1 if i < total % threads else 0) for i in range(threads)]
-    latencies: list[list[float]] = [[] for _ in range(threads)]
+    latencies: list[list[float]] = [[] for _thread in range(threads)]
     failures: list[str] = []
     payload = {"query": GET_ENV, "variables": {"id": tenant_id}}
-    sessions = [new_session() for _ in range(threads)]
+    sessions = [new_session() for _thread in range(threads)]
     for session in sessions:  # open the keep-alive connections outside the timing
         session.post(url, json=payload, timeout=10)
     barrier = threading.Barrier(threads + 1)
@@ -71,7 +71,7 @@ def run(url: str, tenant_id: str, total: int, threads: int) -> tuple[float, list
     def worker(index: int) -> None:
         session, mine = sessions[index], latencies[index]
         barrier.wait()
-        for _ in range(per_thread[index]):
+        for _request in range(per_thread[index]):
             started = time.perf_counter()
             response = session.post(url, json=payload, timeout=10)
             mine.append(time.perf_counter() - started)

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmarks of the hasura.cloud modules against the local emulator (`make bench`).
@@ -142,7 +142,7 @@ def count_requests(emu: Emulator, ans: Ansible, task: dict, check_mode: bool = F
         task = dict(task, check_mode=True)
     book = ans.playbook([dict(name="measured", **task)])
     emu.reset()
-    _, proc = ans.run_playbook(book, check=False)
+    _wall, proc = ans.run_playbook(book, check=False)
     stats = emu.stats()
     counts = recap(proc.stdout)
     return {"requests": stats["requests"], "operations": stats["operations"], "mutations": stats["mutations"],
@@ -163,7 +163,9 @@ def bench_requests(emu: Emulator, ans: Ansible) -> dict:
         entry["target"] = target
         out[label] = entry
 
-    reset_env = lambda: emu.set_env(tid, base)  # noqa: E731
+    def reset_env():
+        emu.set_env(tid, base)
+
     run("env no-op", {ENV_MODULE: {"tenant_id": tid, "env": {"A": "1", "B": "2"}}}, 1, True, reset_env)
     run("env change", {ENV_MODULE: {"tenant_id": tid, "env": {"A": "10"}}}, 2, True, reset_env)
     run("env change with removals", {ENV_MODULE: {"tenant_id": tid, "env": {"A": "11", "B": "2"}, "purge": True}},
@@ -290,8 +292,7 @@ def keep_payload(emu: Emulator, ans: Ansible, label: str, module: str, args: dic
     if keep.exists():
         shutil.rmtree(keep)
     keep.mkdir(parents=True)
-    wall, rss, proc = ans.run_adhoc(module, args, extra_env={"ANSIBLE_KEEP_REMOTE_FILES": "1",
-                                                              "ANSIBLE_REMOTE_TMP": str(keep)})
+    wall, rss, proc = ans.run_adhoc(module, args, extra_env={"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(keep)})
     if proc.returncode != 0:
         raise RuntimeError("ansible -m %s failed:\n%s\n%s" % (module, proc.stdout[-2000:], proc.stderr[-2000:]))
     found = glob.glob(str(keep / "ansible-tmp-*" / "AnsiballZ_*.py"))
@@ -326,7 +327,7 @@ def bench_module_process(emu: Emulator, ans: Ansible, payloads: dict, rounds: in
     commands["python -c pass"] = [ans.python, "-c", "pass"]
     commands["python -c 'import requests'"] = [ans.python, "-c", "import requests"]
     raw = {label: [] for label in commands}
-    for _ in range(max(rounds, 5)):
+    for _round in range(max(rounds, 5)):
         for label, cmd in commands.items():
             wall, rss, proc = measure_rss(cmd, env=env, cwd=ans.workdir)
             if proc.returncode != 0:
@@ -354,25 +355,26 @@ def profile_payload(ans: Ansible, path: Path, top: int = 25) -> dict:
               "s.sort_stats('cumulative').print_stats(%d)\n"
               "s.sort_stats('tottime').print_stats(%d)\n" % (top, top))
     report["cprofile"] = subprocess.run([ans.python, "-c", script, str(prof)], capture_output=True,
-                                        text=True).stdout
-    has_pyinstrument = subprocess.run([ans.python, "-c", "import pyinstrument"], capture_output=True).returncode == 0
+                                        text=True, check=False).stdout
+    has_pyinstrument = subprocess.run([ans.python, "-c", "import pyinstrument"], capture_output=True,
+                                      check=False).returncode == 0
     if has_pyinstrument:
         proc = subprocess.run([ans.python, "-m", "pyinstrument", "-r", "text", "-i", "0.0005", str(path)],
-                              env=env, cwd=ans.workdir, capture_output=True, text=True)
+                              env=env, cwd=ans.workdir, capture_output=True, text=True, check=False)
         text = proc.stdout
         # The module prints its JSON result first; the pyinstrument report follows.
         report["pyinstrument"] = text[text.find("\n") + 1:] if text.startswith("{") else text
     else:
         report["pyinstrument"] = "(pyinstrument not installed in %s)" % ans.python
     proc = subprocess.run([ans.python, "-X", "importtime", str(path)], env=env, cwd=ans.workdir,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     imports = []
     for line in proc.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
         if match:
             imports.append((int(match.group(2)), int(match.group(1)), len(match.group(3)), match.group(4)))
     top_level = sorted((i for i in imports if i[2] <= 1), reverse=True)[:20]
-    report["importtime_top_level_us"] = [{"module": m, "cumulative_us": c, "self_us": s} for c, s, _, m in top_level]
+    report["importtime_top_level_us"] = [{"module": m, "cumulative_us": c, "self_us": s} for c, s, _depth, m in top_level]
     report["importtime_total_us"] = sum(i[0] for i in imports if i[2] <= 1)
     return report
 
@@ -456,8 +458,7 @@ def print_table(results: dict) -> None:
                 entry["change_removals"]["requests"]["requests"]))
         for key, entry in scaling.items():
             if key.startswith("ratio_"):
-                out("  %-34s %s" % (key[len("ratio_"):].replace("_", " "), fmt(entry["median_of_round_ratios"],
-                                                                                "%.2fx")))
+                out("  %-34s %s" % (key[len("ratio_"):].replace("_", " "), fmt(entry["median_of_round_ratios"], "%.2fx")))
     forks = results.get("forks")
     if forks:
         out("")
@@ -494,8 +495,7 @@ def print_profile(report: dict) -> None:
     print("\n--- -X importtime, top-level imports by cumulative time (total %.0f ms)" % (
         report["importtime_total_us"] / 1000.0))
     for entry in report["importtime_top_level_us"]:
-        print("  %8.1f ms  %8.1f ms self  %s" % (entry["cumulative_us"] / 1000.0, entry["self_us"] / 1000.0,
-                                                entry["module"]))
+        print("  %8.1f ms  %8.1f ms self  %s" % (entry["cumulative_us"] / 1000.0, entry["self_us"] / 1000.0, entry["module"]))
     print("\n--- pyinstrument\n" + report["pyinstrument"])
     print("--- cProfile\n" + report["cprofile"])
 
@@ -504,7 +504,7 @@ def print_profile(report: dict) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="repetitions of every timed measurement (5)")
     parser.add_argument("--tasks", type=int, default=30, help="tasks per playbook for per-task times (30)")
@@ -536,12 +536,12 @@ def main() -> int:
     try:
         ans = Ansible(workdir, emu)
         version = subprocess.run([ans.python, "-c", "from ansible.release import __version__; print(__version__)"],
-                                 capture_output=True, text=True).stdout.strip()
+                                 capture_output=True, text=True, check=False).stdout.strip()
         results["meta"] = {
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
             "ansible_core": version, "python": platform.python_version(), "cpus": os.cpu_count(),
             "rounds": args.rounds, "quick": args.quick, "git": subprocess.run(
-                ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+                ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
             ).stdout.strip(),
         }
         log("emulator at %s, work directory %s" % (emu.url, workdir))

@@ -125,7 +125,7 @@ def longest_fault_run(settings: dict, requests: int = 400) -> tuple[int, int]:
     faults = _fault_settings_class()()
     faults.update(settings)
     longest = current = total = 0
-    for _ in range(requests):
+    for _request in range(requests):
         faulted = faults.draw_drop() or faults.draw_error_status() is not None
         current = current + 1 if faulted else 0
         total += faulted
@@ -420,7 +420,7 @@ def test_bad_input_matrix(emulator, run_playbook, scan, tenant_name, tls_emulato
     cases = [(case, module, fill(options, subs), expected) for case, module, options, expected in BAD_INPUT]
 
     def play(selected):
-        tasks = [{"name": case, module: options, "ignore_errors": True} for case, module, options, _ in selected]
+        tasks = [{"name": case, module: options, "ignore_errors": True} for case, module, options, _expected in selected]
         return json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}], indent=1) + "\n"
 
     outcomes = {}
@@ -451,8 +451,7 @@ def test_bad_input_matrix(emulator, run_playbook, scan, tenant_name, tls_emulato
               and "********" not in msg)
         good += ok
         lines.append("%-4s %-32s %s" % ("ok" if ok else "BAD", case, msg))
-    print("bad input matrix: %d of %d cases fail with one clear msg\n  %s" % (good, len(BAD_INPUT),
-                                                                            "\n  ".join(lines)))
+    print("bad input matrix: %d of %d cases fail with one clear msg\n  %s" % (good, len(BAD_INPUT), "\n  ".join(lines)))
     assert len(outcomes) == len(BAD_INPUT)
     assert good == len(BAD_INPUT), "\n".join(lines)
 
