@@ -125,6 +125,17 @@ SHORT_VALUE = 6
 _WORD_CHAR = re.compile(r"\w")
 
 
+def _occurrences(text, part):
+    """(start, end) of every occurrence of ``part`` in ``text``, overlapping ones included.
+
+    Plain str.find: a module may hold a thousand key names, and a regex each costs ~40 us.
+    """
+    start = text.find(part)
+    while start != -1:
+        yield start, start + len(part)
+        start = text.find(part, start + 1)
+
+
 def mask_text(text, values, names=()):
     """Replace every occurrence of a secret value in ``text`` with ``********``.
 
@@ -138,14 +149,12 @@ def mask_text(text, values, names=()):
     protected = [m.span() for m in _IDENTIFIER.finditer(text)]
     for name in names:
         if isinstance(name, str) and name:
-            protected.extend(m.span() for m in re.finditer(re.escape(name), text))
+            protected.extend(_occurrences(text, name))
     hidden = [False] * len(text)
     for value in values:
         if not value:
             continue
-        start = text.find(value)
-        while start != -1:
-            end = start + len(value)
+        for start, end in _occurrences(text, value):
             inside = any(p_start <= start and end <= p_end and p_end - p_start > len(value)
                          for p_start, p_end in protected)
             in_word = len(value) < SHORT_VALUE and (
@@ -154,7 +163,6 @@ def mask_text(text, values, names=()):
             if not inside and not in_word:
                 for index in range(start, end):
                     hidden[index] = True
-            start = text.find(value, start + 1)
     out = []
     for index, char in enumerate(text):
         if not hidden[index]:

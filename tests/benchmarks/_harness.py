@@ -146,6 +146,7 @@ class Ansible:
         self.env.update({
             "ANSIBLE_CONFIG": str(workdir / "ansible.cfg"),
             "ANSIBLE_COLLECTIONS_PATH": collections,
+            "ANSIBLE_LIBRARY": str(Path(__file__).resolve().parent / "library"),
             "ANSIBLE_HOME": str(workdir / "ansible_home"),
             "ANSIBLE_LOCAL_TEMP": str(workdir / "local_tmp"),
             "ANSIBLE_REMOTE_TMP": str(self.remote_tmp),

@@ -8,7 +8,8 @@ they share the machine's noise; figures are medians over rounds.
 
 - per task: wall time of one task of each kind (no-op hasura_tenant_env, no-op
   hasura_tenant by id and by name, the same single POST with ansible.builtin.uri, and
-  ansible.builtin.ping), as (T(N tasks) - T(1 task)) / (N - 1) of the same kind, which
+  ansible.builtin.ping, and a bare module that imports requests and sends the same POST:
+  the floor for any requests-based module), as (T(N tasks) - T(1 task)) / (N - 1) of the same kind, which
   removes ansible-playbook's fixed start-up cost; ratios env/uri and env/ping are the
   medians of the per-round ratios;
 - requests per task, from GET /_emulator/stats after POST /_emulator/reset, for every
@@ -60,6 +61,10 @@ TARGETS = {
 }
 
 
+# Tasks the modules are compared with: the same POST with uri, ping, and a bare requests module.
+REFERENCE_KINDS = ("uri", "ping", "bare")
+
+
 def log(msg: str) -> None:
     print("bench: " + msg, flush=True)
 
@@ -80,6 +85,9 @@ def per_task_kinds(emu: Emulator, tenant_id: str, tenant_name: str, with_modules
         "body": {"query": GET_ENV, "variables": {"id": tenant_id}},
     }}
     kinds["ping"] = {"ansible.builtin.ping": {}}
+    if with_modules:
+        # The floor of any requests-based module: import requests, one POST (library/).
+        kinds["bare"] = {"bench_bare_requests_post": {"url": emu.url, "token": emu.token, "tenant_id": tenant_id}}
     return kinds
 
 
@@ -121,9 +129,9 @@ def bench_per_task(emu: Emulator, ans: Ansible, rounds: int, ntasks: int, with_m
         }
     ratios = {}
     for kind in kinds:
-        if kind in ("uri", "ping"):
+        if kind in REFERENCE_KINDS:
             continue
-        for ref in ("uri", "ping"):
+        for ref in (ref for ref in REFERENCE_KINDS if ref in kinds):
             per_round = [a / b for a, b in zip(raw[kind]["per_task"], raw[ref]["per_task"]) if b > 0]
             ratios["%s_vs_%s" % (kind, ref)] = {
                 "median_of_round_ratios": median(per_round),
@@ -313,6 +321,7 @@ def module_payloads(emu: Emulator, ans: Ansible, with_modules: bool) -> dict:
     if with_modules:
         specs["env"] = (ENV_MODULE, {"tenant_id": tid, "env": {"APP_MODE": "prod", "DEBUG": "1"}})
         specs["tenant_by_id"] = (TENANT_MODULE, {"tenant_id": tid, "name": name})
+        specs["bare"] = ("bench_bare_requests_post", {"url": emu.url, "token": emu.token, "tenant_id": tid})
     payloads = {}
     for label, (module, args) in specs.items():
         path, rss, wall = keep_payload(emu, ans, label, module, args)
@@ -550,7 +559,7 @@ def main() -> int:
             results["requests"] = bench_requests(emu, ans)
         if "per_task" in sections:
             log("per-task wall time: %d rounds of %d kinds x (1 + %d tasks) ..." % (
-                args.rounds, 5 if with_modules else 2, args.tasks))
+                args.rounds, 6 if with_modules else 2, args.tasks))
             results["per_task"] = bench_per_task(emu, ans, args.rounds, args.tasks, with_modules)
         if "scaling" in sections:
             log("scaling with 10/100/1000 keys ...")
