@@ -1,31 +1,26 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helpers for tests/benchmarks/run.py: the emulator process, GraphQL set-up calls and
-timed ansible-playbook / ansible runs. Standard library plus requests only."""
+timed ansible-playbook / ansible runs. Standard library, plus the emulator launcher of tests/emulator."""
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import secrets
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-import requests
 
 REPO = Path(__file__).resolve().parents[2]
-EMULATOR = REPO / "tests" / "emulator" / "hasura_cloud_emulator.py"
+sys.path.insert(0, str(REPO / "tests" / "emulator"))
 
-CREATE_TENANT = """
-mutation ($name: String!, $envs: [UpdateEnvObject!]) {
-  createTenant(cloud: "aws", region: "us-east-1", name: $name, envs: $envs) { id name }
-}"""
+from emulator_process import Emulator as EmulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+
 GET_ENV = "query ($id: uuid!) { getTenantEnv(tenantId: $id) { hash envVars } }"
 UPDATE_ENV = """
 mutation ($id: uuid!, $hash: String!, $envs: [UpdateEnvObject!]!) {
@@ -42,79 +37,31 @@ def median(values):
     return statistics.median(values) if values else None
 
 
-class Emulator:
-    """The emulator on a free port with a random token; stopped by stop()."""
+class Emulator(EmulatorProcess):
+    """The emulator on a free port with a random token (tests/emulator's launcher), plus set-up calls.
 
-    def __init__(self, python: str, workdir: Path, *extra: str) -> None:
-        self.token = "bench-" + secrets.token_hex(16)
-        self._stderr = open(workdir / "emulator.stderr", "ab")
-        self.proc = subprocess.Popen(
-            [python, str(EMULATOR), "--host", "127.0.0.1", "--port", "0", "--token", self.token, *extra],
-            stdout=subprocess.PIPE, stderr=self._stderr, text=True,
-        )
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
-        try:
-            line = lines.get(timeout=20).strip()
-        except queue.Empty:
-            self.proc.kill()
-            raise RuntimeError("the emulator did not start within 20 s") from None
-        if not line.startswith("listening on "):
-            self.proc.kill()
-            raise RuntimeError("the emulator failed to start: %r (see %s)" % (line, workdir / "emulator.stderr"))
-        self.url = line[len("listening on "):]
-        self.base = self.url[: -len("/v1/graphql")]
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = "pat " + self.token
+    The set-up calls are never counted: the benchmarks reset the stats after them.
+    """
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self._stderr.close()
-
-    # --- control endpoints
-
-    def reset(self, state: bool = False) -> None:
-        self.session.post(self.base + "/_emulator/reset", json={"state": state}, timeout=10).raise_for_status()
-
-    def stats(self) -> dict:
-        answer = self.session.get(self.base + "/_emulator/stats", timeout=10)
-        answer.raise_for_status()
-        return answer.json()
-
-    # --- GraphQL set-up calls (never counted: stats are reset after them)
-
-    def gql(self, query: str, variables: dict | None = None) -> dict:
-        answer = self.session.post(self.url, json={"query": query, "variables": variables or {}}, timeout=60)
-        answer.raise_for_status()
-        body = answer.json()
-        if body.get("errors"):
-            raise RuntimeError("GraphQL error during set-up: %s" % body["errors"])
-        return body["data"]
+    def __init__(self, *extra: str) -> None:
+        super().__init__(*extra, token="bench-" + secrets.token_hex(16))
 
     def create_tenant(self, name: str, env: dict | None = None) -> str:
         envs = [{"key": k, "value": v} for k, v in (env or {}).items()]
-        return self.gql(CREATE_TENANT, {"name": name, "envs": envs})["createTenant"]["id"]
-
-    def get_env(self, tenant_id: str) -> tuple[str, dict]:
-        data = self.gql(GET_ENV, {"id": tenant_id})["getTenantEnv"]
-        return data["hash"], data["envVars"]["environment"]
+        return self.create(name, envs=envs)["id"]
 
     def set_env(self, tenant_id: str, env: dict, exact: bool = True) -> None:
         """Make the tenant's env exactly ``env`` (or a superset with exact=False)."""
-        current_hash, current = self.get_env(tenant_id)
+        current = self.get_env(tenant_id)
+        current_hash, current_env = current["hash"], current["envVars"]["environment"]
         if exact:
-            extra = sorted(set(current) - set(env))
+            extra = sorted(set(current_env) - set(env))
             if extra:
-                current_hash = self.gql(DELETE_ENV, {"id": tenant_id, "hash": current_hash, "keys": extra})[
+                current_hash = self.data(DELETE_ENV, {"id": tenant_id, "hash": current_hash, "keys": extra})[
                     "deleteTenantEnv"]["hash"]
-        if any(current.get(k) != v for k, v in env.items()):
-            self.gql(UPDATE_ENV, {"id": tenant_id, "hash": current_hash,
-                                  "envs": [{"key": k, "value": v} for k, v in env.items()]})
+        if any(current_env.get(k) != v for k, v in env.items()):
+            self.data(UPDATE_ENV, {"id": tenant_id, "hash": current_hash,
+                                   "envs": [{"key": k, "value": v} for k, v in env.items()]})
 
 
 class Ansible:

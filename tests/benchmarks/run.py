@@ -540,7 +540,7 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="hasura-bench-"))
     started = time.time()
-    emu = Emulator(sys.executable, workdir)
+    emu = Emulator()
     results = {}
     try:
         ans = Ansible(workdir, emu)
