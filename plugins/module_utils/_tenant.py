@@ -13,6 +13,8 @@ import re
 import time
 
 from ansible_collections.hasura.cloud.plugins.module_utils._client import (
+    BACKOFF_BASE,
+    BACKOFF_CAP,
     GraphQLError,
     HasuraCloudError,
     HTTPStatusError,
@@ -44,9 +46,6 @@ RENAME_TENANT = ("mutation renameTenant($id: uuid!, $name: String!) "
                  "{ updateTenantName(tenantId: $id, name: $name) { tenant { %s } } }" % _TENANT_SELECTION)
 
 
-# Pauses between two attempts of a mutation whose earlier attempt failed (doubled each time).
-MUTATION_RETRY_BASE = 0.5
-MUTATION_RETRY_CAP = 10.0
 # Polling of a project's /healthz: the first pause is short because a ready project answers
 # at once; later pauses grow so that a slow start costs few requests.
 WAIT_INTERVAL_START = 1.0
@@ -169,7 +168,8 @@ def _pause(seconds):
 
 
 def _retry_pause(attempt):
-    return min(MUTATION_RETRY_CAP, MUTATION_RETRY_BASE * (2 ** attempt))
+    """Pause before re-sending a mutation: the client's backoff schedule, without jitter."""
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
 
 
 def _outcome_in_doubt(err):
@@ -186,30 +186,47 @@ def _outcome_in_doubt(err):
     return False
 
 
-def create_tenant_checked(client, name, cloud, region, plan=None, database_url=None, attempts=None):
-    """Create project ``name`` at most once in effect; return the new tenant's id.
+def _send_checked(client, send, settle, attempts):
+    """Send a mutation; after a failure, let ``settle(err)`` re-read before any new attempt.
 
-    createTenant is not idempotent and a failed or unanswered attempt may still have created
-    the project. So it is never re-sent blindly: after each such failure the name is looked
-    up, and a project found by that name is the one an earlier attempt created. At most
-    ``attempts`` sends (default: the client's max_retries + 1).
+    ``settle`` raises when the failure is final, returns ``(True, result)`` when the state
+    read shows the change went through, and ``(False, None)`` when it did not, so that the
+    mutation is sent again, at most ``attempts`` times in all (default: the client's
+    max_retries + 1).
     """
     if attempts is None:
         attempts = client.max_retries + 1
     attempt = 0
     while True:
         try:
-            return create_tenant(client, cloud, region, name=name, plan=plan, database_url=database_url)["id"]
+            return send()
         except HasuraCloudError as err:
-            if not _outcome_in_doubt(err):
-                raise
-            existing = find_tenant_by_name(client, name)
-            if existing is not None:
-                return existing["id"]
+            done, result = settle(err)
+            if done:
+                return result
             attempt += 1
             if attempt >= attempts:
                 raise
         _pause(_retry_pause(attempt - 1))
+
+
+def create_tenant_checked(client, name, cloud, region, plan=None, database_url=None, attempts=None):
+    """Create project ``name`` at most once in effect; return the new tenant's id.
+
+    createTenant is not idempotent and a failed or unanswered attempt may still have created
+    the project. So it is never re-sent blindly: after each such failure the name is looked
+    up, and a project found by that name is the one an earlier attempt created.
+    """
+    def send():
+        return create_tenant(client, cloud, region, name=name, plan=plan, database_url=database_url)["id"]
+
+    def settle(err):
+        if not _outcome_in_doubt(err):
+            raise err
+        existing = find_tenant_by_name(client, name)
+        return (True, existing["id"]) if existing is not None else (False, None)
+
+    return _send_checked(client, send, settle, attempts)
 
 
 def delete_tenant_checked(client, tenant_id, attempts=None):
@@ -217,24 +234,18 @@ def delete_tenant_checked(client, tenant_id, attempts=None):
 
     After a lost answer the tenant is read again: gone means the delete went through.
     """
-    if attempts is None:
-        attempts = client.max_retries + 1
-    attempt = 0
-    while True:
-        try:
-            delete_tenant(client, tenant_id)
-            return True
-        except HasuraCloudError as err:
-            if isinstance(err, GraphQLError) and err.code == "not-exists":
-                return False
-            if not _outcome_in_doubt(err):
-                raise
-            if get_tenant(client, tenant_id) is None:
-                return True
-            attempt += 1
-            if attempt >= attempts:
-                raise
-        _pause(_retry_pause(attempt - 1))
+    def send():
+        delete_tenant(client, tenant_id)
+        return True
+
+    def settle(err):
+        if isinstance(err, GraphQLError) and err.code == "not-exists":
+            return True, False
+        if not _outcome_in_doubt(err):
+            raise err
+        return (True, True) if get_tenant(client, tenant_id) is None else (False, None)
+
+    return _send_checked(client, send, settle, attempts)
 
 
 def rename_tenant_checked(client, tenant_id, name, attempts=None):
@@ -242,24 +253,18 @@ def rename_tenant_checked(client, tenant_id, name, attempts=None):
 
     After a lost answer the tenant is read again: the new name means the rename went through.
     """
-    if attempts is None:
-        attempts = client.max_retries + 1
-    attempt = 0
-    while True:
-        try:
-            return rename_tenant(client, tenant_id, name)
-        except HasuraCloudError as err:
-            if not _outcome_in_doubt(err) or (isinstance(err, GraphQLError) and err.code == "constraint-violation"):
-                raise
-            tenant = get_tenant(client, tenant_id)
-            if tenant is None:
-                raise TenantNotFoundError("tenant %s not found: it was deleted while being renamed" % tenant_id)
-            if tenant["name"] == name:
-                return tenant
-            attempt += 1
-            if attempt >= attempts:
-                raise
-        _pause(_retry_pause(attempt - 1))
+    def send():
+        return rename_tenant(client, tenant_id, name)
+
+    def settle(err):
+        if not _outcome_in_doubt(err) or (isinstance(err, GraphQLError) and err.code == "constraint-violation"):
+            raise err
+        tenant = get_tenant(client, tenant_id)
+        if tenant is None:
+            raise TenantNotFoundError("tenant %s not found: it was deleted while being renamed" % tenant_id)
+        return (True, tenant) if tenant["name"] == name else (False, None)
+
+    return _send_checked(client, send, settle, attempts)
 
 
 def wait_until_healthy(client, tenant, timeout):
