@@ -107,11 +107,10 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.hasura.cloud.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    HasuraCloudClient,
     HasuraCloudError,
+    MissingLibraryError,
+    client_from_options,
 )
-from ansible_collections.hasura.cloud.plugins.module_utils._common import connection_problem
 from ansible_collections.hasura.cloud.plugins.module_utils._tenant import TENANT_KEYS, list_tenants
 
 SOURCE_SUFFIXES = (".hasura_cloud.yml", ".hasura_cloud.yaml")
@@ -185,30 +184,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fetch_tenants(self):
         """Every tenant the token can see, with one API request."""
-        if not HAS_REQUESTS:
+        options = dict(api_token=self._option_text("api_token"), api_url=self._option_text("api_url"),
+                       validate_certs=self.get_option("validate_certs"), timeout=self.get_option("timeout"),
+                       max_retries=self.get_option("max_retries"))
+        try:
+            tenants = list_tenants(client_from_options(options))
+        except MissingLibraryError:
             raise AnsibleError("%s: the Python library requests is required on the controller "
                                "(pip install requests)" % self.NAME)
-        api_token = self._option_text("api_token")
-        api_url = self._option_text("api_url")
-        timeout = self.get_option("timeout")
-        max_retries = self.get_option("max_retries")
-        problem = connection_problem(api_token, api_url, timeout, max_retries)
-        if problem:
-            raise AnsibleParserError("%s: %s" % (self.NAME, problem))
-        client = HasuraCloudClient(
-            api_url=api_url,
-            token=api_token,
-            validate_certs=self.get_option("validate_certs"),
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-        try:
-            tenants = list_tenants(client)
         except HasuraCloudError as err:
             raise AnsibleParserError("%s: %s" % (self.NAME, err))
         except Exception as err:  # an answer of an unexpected shape; its text may quote anything
             raise AnsibleParserError("%s: unexpected answer from %s while listing projects (%s)"
-                                     % (self.NAME, api_url, type(err).__name__))
+                                     % (self.NAME, options["api_url"], type(err).__name__))
         # Plain dicts of plain values: safe for any cache plugin, and nothing but project data.
         return [dict((key, tenant.get(key)) for key in TENANT_KEYS) for tenant in tenants]
 

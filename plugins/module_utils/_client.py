@@ -8,13 +8,17 @@ Internal to the hasura.cloud collection: it may change in any release.
 
 One ``requests.Session`` per client, the ``Authorization: pat`` header, timeouts, TLS
 verification, retries of transient failures and the mapping of every failure to one
-``HasuraCloudError`` subclass whose text is safe to show (never the token).
+``HasuraCloudError`` subclass whose text is safe to show (never the token). Also the one
+place that checks the connection options and builds a client from them
+(``client_from_options``), the one schedule of retry pauses (``backoff_ceiling``) and the
+one table of what the service's error answers mean.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import time
 import traceback
 
@@ -32,8 +36,16 @@ COLLECTION_VERSION = "0.1.0"
 USER_AGENT = "hasura.cloud-ansible/%s" % COLLECTION_VERSION
 DEFAULT_API_URL = "https://data.pro.hasura.io/v1/graphql"
 
-# Codes the service uses for a missing, malformed or unknown personal access token.
+# What the service's error answers mean. The real service's codes are not public beyond
+# these, so no decision rests on any other code.
+# - A rejected personal access token: a Hasura engine in JWT mode answers invalid-jwt, a
+#   missing or malformed header invalid-headers, and one that authenticates through a
+#   webhook answers access-denied with this message.
 AUTH_ERROR_CODES = frozenset(("invalid-jwt", "invalid-headers"))
+AUTH_HOOK_MESSAGE = "Authentication hook unauthorized this request"
+# - updateTenantEnv refuses a write that changes nothing with this message (public clients
+#   match it): the environment already holds the values.
+NOTHING_CHANGED_MESSAGE = "nothing changed in config"
 # Gateway answers worth another try. They come with a non-JSON body.
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
 
@@ -44,16 +56,40 @@ RETRY_AFTER_CAP = 60.0  # longest pause a Retry-After header may ask for
 AUTH_FAILED_MESSAGE = "authentication failed: check api_token / HASURA_CLOUD_PAT"
 
 
+def backoff_ceiling(attempt):
+    """The longest pause before retry number ``attempt + 1``: BACKOFF_BASE doubled each time, capped.
+
+    Every retry in the collection follows this schedule: the client's own (with jitter below
+    it) and the re-sending of a mutation after its state was read again (exactly it).
+    """
+    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+
+
 class HasuraCloudError(Exception):
-    """Base of every error raised by the client; str() is a user-facing message."""
+    """Base of every error the collection raises; str() is a user-facing message.
+
+    ``result`` holds what the task had done before it failed (the project it created, the
+    env it changed) and goes into the failure result. ``quotes_service`` is true when the
+    text quotes the service, which might echo a secret value: only such text is masked.
+    """
+
+    quotes_service = False
+
+    def __init__(self, message, result=None):
+        super(HasuraCloudError, self).__init__(message)
+        self.result = dict(result or {})
 
 
 class AuthenticationError(HasuraCloudError):
     """The service rejected the personal access token."""
 
+    quotes_service = True
+
 
 class GraphQLError(HasuraCloudError):
     """The service answered with a GraphQL ``errors`` body."""
+
+    quotes_service = True
 
     def __init__(self, message, code=None, path=None):
         self.message = message
@@ -63,6 +99,11 @@ class GraphQLError(HasuraCloudError):
         if code:
             text += " (code %s)" % code
         super(GraphQLError, self).__init__(text)
+
+    @property
+    def nothing_changed(self):
+        """True for the service's refusal of a write that would change nothing."""
+        return NOTHING_CHANGED_MESSAGE in (self.message or "")
 
 
 class HTTPStatusError(HasuraCloudError):
@@ -82,6 +123,52 @@ class OutcomeUnknownError(HasuraCloudError):
 
     The caller must re-read the state before deciding whether to send it again.
     """
+
+
+class OptionError(HasuraCloudError):
+    """An option value that cannot work, found before any request; the text names options, never values."""
+
+
+class MissingLibraryError(HasuraCloudError):
+    """The Python library requests cannot be imported where the code runs."""
+
+
+def connection_problem(api_token, api_url, timeout, max_retries):
+    """Return a message for unusable connection settings, or None when they are fine."""
+    if not api_token:
+        return "api_token is required: set the api_token (or pat) option or the HASURA_CLOUD_PAT environment variable"
+    if any(ch.isspace() for ch in api_token):
+        return "api_token must not contain white space: check api_token / HASURA_CLOUD_PAT"
+    if not all(33 <= ord(ch) <= 126 for ch in api_token):
+        # HTTP headers carry ASCII: requests would fail with an error quoting the header (the token).
+        return "api_token must hold printable ASCII characters only: check api_token / HASURA_CLOUD_PAT"
+    if not api_url or not re.match(r"^https?://[^/\s]+", api_url):
+        return "api_url must be an http:// or https:// URL, got %r" % (api_url,)
+    if timeout is None or timeout <= 0:
+        return "timeout must be a positive number of seconds, got %s" % (timeout,)
+    if max_retries is None or max_retries < 0:
+        return "max_retries must be 0 or more, got %s" % (max_retries,)
+    return None
+
+
+def client_from_options(options):
+    """Check the connection options (a dict: api_token, api_url, validate_certs, timeout, max_retries) and build a client.
+
+    Every module and the inventory plugin build their client here. Raises MissingLibraryError
+    without requests and OptionError for unusable settings, before any request.
+    """
+    if not HAS_REQUESTS:
+        raise MissingLibraryError("the Python library requests is required where the task runs (pip install requests)")
+    problem = connection_problem(options["api_token"], options["api_url"], options["timeout"], options["max_retries"])
+    if problem:
+        raise OptionError(problem)
+    return HasuraCloudClient(
+        api_url=options["api_url"],
+        token=options["api_token"],
+        validate_certs=options["validate_certs"],
+        timeout=options["timeout"],
+        max_retries=options["max_retries"],
+    )
 
 
 class _Retry(Exception):
@@ -147,8 +234,8 @@ class HasuraCloudClient(object):
                 attempt += 1
 
     def _backoff(self, attempt):
-        """Exponential backoff with full jitter (never zero, so retries spread out)."""
-        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
+        """Exponential backoff with jitter in the upper half (never zero, so retries spread out)."""
+        ceiling = backoff_ceiling(attempt)
         return self._random.uniform(ceiling / 2.0, ceiling)
 
     def _attempt(self, payload, idempotent):
@@ -212,7 +299,7 @@ def _error_from_body(errors):
     message = str(first.get("message") or "unknown error")
     extensions = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
     code = extensions.get("code")
-    if code in AUTH_ERROR_CODES:
+    if code in AUTH_ERROR_CODES or message.strip() == AUTH_HOOK_MESSAGE:
         return AuthenticationError("%s (the service said: %s)" % (AUTH_FAILED_MESSAGE, message))
     return GraphQLError(message, code=code, path=extensions.get("path"))
 

@@ -2,7 +2,7 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Options shared by every hasura.cloud module, and secret-safe exits.
+"""What every hasura.cloud module shares: options, option checks, and the one place a module exits.
 
 Internal to the hasura.cloud collection: it may change in any release.
 The option documentation lives in the doc fragment ``hasura.cloud.hasura_cloud``;
@@ -12,19 +12,26 @@ keep the two in step (ansible-test sanity compares them).
 from __future__ import annotations
 
 import re
+import sys
+import traceback
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.hasura.cloud.plugins.module_utils._client import (
     DEFAULT_API_URL,
-    HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    HasuraCloudClient,
+    HasuraCloudError,
+    MissingLibraryError,
+    OptionError,
+    client_from_options,
 )
+from ansible_collections.hasura.cloud.plugins.module_utils._secrets import SecretValues
 
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")  # \Z: no trailing newline
-# Ansible's own marker for a hidden option value, so redacted arguments read as usual.
-REDACTED = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+# Project names become part of the endpoint host name.
+PROJECT_NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
+PROJECT_NAME_MAX_LENGTH = 63
 
 
 def connection_argument_spec():
@@ -47,182 +54,112 @@ def argument_spec(**module_options):
     return spec
 
 
-def connection_problem(api_token, api_url, timeout, max_retries):
-    """Return a message for unusable connection settings, or None when they are fine."""
-    if not api_token:
-        return "api_token is required: set the api_token (or pat) option or the HASURA_CLOUD_PAT environment variable"
-    if any(ch.isspace() for ch in api_token):
-        return "api_token must not contain white space: check api_token / HASURA_CLOUD_PAT"
-    if not all(33 <= ord(ch) <= 126 for ch in api_token):
-        # HTTP headers carry ASCII: requests would fail with an error quoting the header (the token).
-        return "api_token must hold printable ASCII characters only: check api_token / HASURA_CLOUD_PAT"
-    if not api_url or not re.match(r"^https?://[^/\s]+", api_url):
-        return "api_url must be an http:// or https:// URL, got %r" % (api_url,)
-    if timeout is None or timeout <= 0:
-        return "timeout must be a positive number of seconds, got %s" % (timeout,)
-    if max_retries is None or max_retries < 0:
-        return "max_retries must be 0 or more, got %s" % (max_retries,)
-    return None
+def hasura_module(options, required_one_of=None, mutually_exclusive=None):
+    """The AnsibleModule of a hasura.cloud module: shared options plus ``options``, check mode supported.
 
-
-def client_from_module(module):
-    """Check the connection options and build a client; fail the module on bad settings."""
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-    params = module.params
-    problem = connection_problem(params["api_token"], params["api_url"], params["timeout"], params["max_retries"])
-    if problem:
-        module.fail_json(msg=problem)
-    return HasuraCloudClient(
-        api_url=params["api_url"],
-        token=params["api_token"],
-        validate_certs=params["validate_certs"],
-        timeout=params["timeout"],
-        max_retries=params["max_retries"],
+    ``required_one_of`` (a tuple of option names) is the one declaration of "one of these is
+    required": ``run_module`` also refuses them all given as null, which AnsibleModule
+    counts as given. ``mutually_exclusive``: a tuple of options of which at most one is set.
+    """
+    return AnsibleModule(
+        argument_spec=argument_spec(**options),
+        required_one_of=[required_one_of] if required_one_of else None,
+        mutually_exclusive=[mutually_exclusive] if mutually_exclusive else None,
+        supports_check_mode=True,
     )
 
 
-def require_one_of(module, *options):
-    """Fail when every option of ``options`` is unset or null.
-
-    AnsibleModule's ``required_one_of`` counts an option written as ``name: null`` as given.
-    """
-    if all(module.params.get(option) is None for option in options):
-        module.fail_json(msg="one of the following is required: %s" % ", ".join(options))
+# --------------------------------------------------------------------------- option checks
+# Each raises OptionError naming the option; each module calls those it needs, once.
 
 
-def check_uuid(module, option):
-    """Fail before any request when ``option`` is set and is not a UUID."""
-    value = module.params.get(option)
+def check_one_of(params, options):
+    """At least one of ``options`` is set to something other than null."""
+    if all(params.get(option) is None for option in options):
+        raise OptionError("one of the following is required: %s" % ", ".join(options))
+
+
+def check_uuid(params, option):
+    """``option``, when set, is a UUID."""
+    value = params.get(option)
     if value is not None and not UUID_PATTERN.match(value):
-        module.fail_json(msg="%s must be a UUID (for example 7a79cf94-0e53-4520-a560-1b02bf522f08), got %r"
-                         % (option, value))
+        raise OptionError("%s must be a UUID (for example 7a79cf94-0e53-4520-a560-1b02bf522f08), got %r"
+                          % (option, value))
 
 
-def _text_forms(value):
-    """The strings Ansible would register for masking from one option value."""
-    if value is None or isinstance(value, bool):
-        return set()
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        forms = set()
-        for item in value:
-            forms |= _text_forms(item)
-        return forms
-    text = str(value)
-    return {text} if text else set()
+def check_not_blank(params, option):
+    """``option``, when set, is not empty or white space only."""
+    value = params.get(option)
+    if value is not None and not value.strip():
+        raise OptionError("%s must not be empty" % option)
 
 
-# Public identifiers a message may hold: UUIDs (tenant ids) and 40-hex hashes.
-_IDENTIFIER = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\b[0-9a-fA-F]{40}\b")
-MASK = "********"
+def project_name_problem(name):
+    """Why ``name`` cannot be a project name, or None when it can."""
+    if not name:
+        return "name must not be empty"
+    if len(name) > PROJECT_NAME_MAX_LENGTH:
+        return "name %r is longer than %d characters" % (name, PROJECT_NAME_MAX_LENGTH)
+    if not PROJECT_NAME_PATTERN.match(name):
+        return ("name %r is not a valid project name: use lowercase letters, digits and hyphens, "
+                "starting and ending with a letter or digit" % (name,))
+    return None
 
 
-# Values shorter than this are masked only where they stand alone (not inside a word), so a
-# value such as "a", "1" or "true" cannot turn "attempts" into "atte********pts".
-SHORT_VALUE = 6
-_WORD_CHAR = re.compile(r"\w")
+def check_project_name(params, option):
+    """``option``, when set, is a valid project name."""
+    value = params.get(option)
+    problem = project_name_problem(value) if value is not None else None
+    if problem:
+        raise OptionError(problem)
 
 
-def _occurrences(text, part):
-    """(start, end) of every occurrence of ``part`` in ``text``, overlapping ones included.
+def check_not_negative(params, option):
+    """``option``, when set, is 0 or more (seconds)."""
+    value = params.get(option)
+    if value is not None and value < 0:
+        raise OptionError("%s must be 0 or more seconds, got %s" % (option, value))
 
-    Plain str.find: a module may hold a thousand key names, and a regex each costs ~40 us.
+
+# --------------------------------------------------------------------------- running a module
+
+
+def run_module(module, task, check_options=None, secret_option=None):
+    """Run one task of a module; this is where a hasura.cloud module exits, and the only place it fails.
+
+    ``check_options(params)`` runs first (with the one-of check of ``hasura_module``), then
+    ``task(module, client)`` returns the result. Any HasuraCloudError becomes the failure,
+    with the partial result it carries. With ``secret_option`` (a dict option whose values
+    are secrets) exits go through SecretValues.
     """
-    start = text.find(part)
-    while start != -1:
-        yield start, start + len(part)
-        start = text.find(part, start + 1)
+    exits = SecretValues(module, secret_option) if secret_option else None
+    try:
+        for options in module.required_one_of or ():
+            check_one_of(module.params, options)
+        if check_options is not None:
+            check_options(module.params)
+        result = task(module, client_from_options(module.params))
+    except MissingLibraryError:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    except HasuraCloudError as err:
+        if exits is None:
+            module.fail_json(msg=str(err), **err.result)
+        # Text from the service might quote a value: masked. Our own text is built from names
+        # and ids, and masking it could only garble it (a value "1" inside "127.0.0.1").
+        exits.fail_json(msg=str(err), trusted_msg=not err.quotes_service, **err.result)
+    except Exception as err:  # pylint: disable=broad-exception-caught
+        # A bug, or an answer of a shape nobody expected: one message, never a traceback
+        # (an exception's text or a frame's variables might hold a secret).
+        module.fail_json(msg="internal error in %s: %s at %s; please report it"
+                         % (module._name, type(err).__name__, _innermost_frame()))
+    if exits is None:
+        module.exit_json(**result)
+    exits.exit_json(**result)
 
 
-def mask_text(text, values, names=()):
-    """Replace every occurrence of a secret value in ``text`` with ``********``.
-
-    Ansible masks no_log values as plain substrings, which garbles messages when a value is
-    short. Here an occurrence is kept when it is a proper part of a public identifier (one
-    of ``names`` such as an env key name, a UUID or a 40-hex hash: a value ``1`` does not
-    turn ``KEY_1`` into ``KEY_********``), and a value shorter than SHORT_VALUE characters
-    is masked only where it is not part of a longer word. An occurrence that is a whole
-    identifier, or that reaches outside one, is masked.
-    """
-    protected = [m.span() for m in _IDENTIFIER.finditer(text)]
-    for name in names:
-        if isinstance(name, str) and name:
-            protected.extend(_occurrences(text, name))
-    hidden = [False] * len(text)
-    for value in values:
-        if not value:
-            continue
-        for start, end in _occurrences(text, value):
-            inside = any(p_start <= start and end <= p_end and p_end - p_start > len(value)
-                         for p_start, p_end in protected)
-            in_word = len(value) < SHORT_VALUE and (
-                (start > 0 and _WORD_CHAR.match(text[start - 1]) and _WORD_CHAR.match(value[0]))
-                or (end < len(text) and _WORD_CHAR.match(text[end]) and _WORD_CHAR.match(value[-1])))
-            if not inside and not in_word:
-                for index in range(start, end):
-                    hidden[index] = True
-    out = []
-    for index, char in enumerate(text):
-        if not hidden[index]:
-            out.append(char)
-        elif index == 0 or not hidden[index - 1]:
-            out.append(MASK)
-    return "".join(out)
-
-
-class SecretValues(object):
-    """Keep a dict option's values secret without letting masking garble results.
-
-    Ansible masks every no_log value as a substring of everything the module returns,
-    so an env value such as ``1`` or ``true`` would corrupt a hash or a key name
-    (ansible/ansible #70455, #74676). The results of our modules hold names and hashes
-    only, by construction; so, just before exiting, this helper masks the free-text
-    fields itself, replaces the option's values in the echoed arguments, and takes the
-    values out of the module's substring masking. Values shared with other no_log
-    options (the token) stay registered.
-
-    ansible-core 2.22 is to bring a Secrets API that may make this unnecessary.
-    """
-
-    FREE_TEXT_FIELDS = ("msg",)
-
-    def __init__(self, module, option):
-        self.module = module
-        self.option = option
-        other = set()
-        for name, spec in module.argument_spec.items():
-            if name != option and spec.get("no_log"):
-                other |= _text_forms(module.params.get(name))
-        self.values = _text_forms(module.params.get(option)) - other
-
-    @property
-    def params(self):
-        """The module's parameters, so helpers taking a module (check_uuid, client_from_module) can fail through us."""
-        return self.module.params
-
-    def _prepare(self, result, skip=()):
-        option_value = self.module.params.get(self.option)
-        names = list(option_value) if isinstance(option_value, dict) else []
-        for field in self.FREE_TEXT_FIELDS:
-            if field not in skip and isinstance(result.get(field), str) and self.values:
-                result[field] = mask_text(result[field], self.values, names)
-        args = dict(self.module.params)
-        if isinstance(args.get(self.option), dict):
-            args[self.option] = dict((key, REDACTED) for key in args[self.option])
-        result["invocation"] = {"module_args": args}
-        self.module.no_log_values.difference_update(self.values)
-        return result
-
-    def exit_json(self, **result):
-        self.module.exit_json(**self._prepare(result))
-
-    def fail_json(self, msg, trusted_msg=False, **result):
-        """Fail; ``msg`` is masked unless ``trusted_msg`` says the module built it from names and ids only.
-
-        Masking a message the module wrote itself can only garble it: a short value such as
-        ``no`` or ``a`` is also an English word. Text that may come from the service is masked.
-        """
-        result["msg"] = msg
-        self.module.fail_json(**self._prepare(result, skip=("msg",) if trusted_msg else ()))
+def _innermost_frame():
+    """``file:line`` of the innermost frame of the exception being handled."""
+    frames = traceback.extract_tb(sys.exc_info()[2])
+    if not frames:
+        return "an unknown place"
+    return "%s:%s" % (frames[-1].filename.rsplit("/", 1)[-1], frames[-1].lineno)

@@ -2,7 +2,7 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Environment variables of a Hasura Cloud tenant: normalisation, reading and the change plan.
+"""Environment variables of a Hasura Cloud tenant: normalisation, reading, the change plan and convergence.
 
 Internal to the hasura.cloud collection: it may change in any release.
 
@@ -18,7 +18,12 @@ import re
 from decimal import Decimal
 from fnmatch import fnmatchcase
 
-from ansible_collections.hasura.cloud.plugins.module_utils._client import GraphQLError
+from ansible_collections.hasura.cloud.plugins.module_utils._client import (
+    GraphQLError,
+    HasuraCloudError,
+    OptionError,
+    OutcomeUnknownError,
+)
 from ansible_collections.hasura.cloud.plugins.module_utils._tenant import TenantNotFoundError
 
 # The names the service accepts for environment variables.
@@ -31,7 +36,16 @@ DEFAULT_PURGE_EXCLUDE = ("HASURA_GRAPHQL_*",)
 HIDDEN = "<hidden>"
 HIDDEN_CHANGED = "<hidden, changed>"
 
+# Convergence makes at least this many rounds (read, plan, write) before giving up on a
+# moving environment, whatever max_retries says.
+MIN_ROUNDS = 3
+
 GET_TENANT_ENV = "query getTenantEnv($tenantId: uuid!) { getTenantEnv(tenantId: $tenantId) { hash envVars } }"
+# The same read plus the project's endpoint, in one request, for a task that waits after a change.
+GET_TENANT_ENV_AND_ENDPOINT = (
+    "query getTenantEnvAndEndpoint($tenantId: uuid!) { getTenantEnv(tenantId: $tenantId) { hash envVars } "
+    "tenant_by_pk(id: $tenantId) { id project { name endpoint } } }"
+)
 UPDATE_TENANT_ENV = (
     "mutation updateTenantEnv($tenantId: uuid!, $currentHash: String!, $envs: [UpdateEnvObject!]!) "
     "{ updateTenantEnv(tenantId: $tenantId, currentHash: $currentHash, envs: $envs) { hash envVars } }"
@@ -42,8 +56,12 @@ DELETE_TENANT_ENV = (
 )
 
 
-class EnvInputError(ValueError):
+class EnvInputError(OptionError):
     """The env option cannot be used; the message names keys, never values."""
+
+
+class ConflictsExhaustedError(HasuraCloudError):
+    """The env kept changing under us for every allowed round."""
 
 
 # --------------------------------------------------------------------------- input
@@ -167,10 +185,25 @@ def read_env(client, tenant_id):
     return env_from_node(node)
 
 
+def read_env_and_endpoint(client, tenant_id):
+    """``((hash, env), tenant)`` with one request; ``tenant`` holds ``id``, ``name`` and ``endpoint``."""
+    data = client.query(GET_TENANT_ENV_AND_ENDPOINT, {"tenantId": tenant_id})
+    node, tenant = data.get("getTenantEnv"), data.get("tenant_by_pk")
+    if not node or not tenant:
+        raise TenantNotFoundError("tenant %s not found: no tenant with this id is visible to this token" % tenant_id)
+    project = tenant.get("project") or {}
+    return env_from_node(node), {"id": tenant_id, "name": project.get("name"), "endpoint": project.get("endpoint")}
+
+
+def env_objects(env):
+    """``[{key, value}]`` sorted by key: how the API takes env vars (updateTenantEnv, createTenant)."""
+    return [{"key": key, "value": env[key]} for key in sorted(env)]
+
+
 def upsert_env(client, tenant_id, current_hash, upserts):
     """One updateTenantEnv for every upsert; return the new ``(hash, env)``."""
-    envs = [{"key": key, "value": upserts[key]} for key in sorted(upserts)]
-    node = client.mutate(UPDATE_TENANT_ENV, {"tenantId": tenant_id, "currentHash": current_hash, "envs": envs})
+    variables = {"tenantId": tenant_id, "currentHash": current_hash, "envs": env_objects(upserts)}
+    node = client.mutate(UPDATE_TENANT_ENV, variables)
     return env_from_node(node.get("updateTenantEnv") or {})
 
 
@@ -178,13 +211,6 @@ def delete_env(client, tenant_id, current_hash, keys):
     """One deleteTenantEnv for every removal; return the new ``(hash, env)``."""
     node = client.mutate(DELETE_TENANT_ENV, {"tenantId": tenant_id, "currentHash": current_hash, "keys": sorted(keys)})
     return env_from_node(node.get("deleteTenantEnv") or {})
-
-
-def is_hash_conflict(error):
-    """True when a write failed because the env changed since it was read (stale currentHash)."""
-    if not isinstance(error, GraphQLError):
-        return False
-    return error.code == "constraint-violation" or "hash" in (error.message or "").lower()
 
 
 # --------------------------------------------------------------------------- plan
@@ -293,3 +319,106 @@ def env_diff(before, after, keys, show_values=False):
             else:
                 diff_after[key] = HIDDEN
     return {"before": diff_before, "after": diff_after}
+
+
+# --------------------------------------------------------------------------- convergence
+
+
+class DesiredEnv(object):
+    """What a task asks of an environment: the normalised env option, state, purge and purge_exclude."""
+
+    def __init__(self, env, state="present", purge=False, purge_exclude=DEFAULT_PURGE_EXCLUDE):
+        self.env = env
+        self.state = state
+        self.purge = purge
+        self.purge_exclude = purge_exclude
+
+    def plan(self, current):
+        """The plan that brings ``current`` to what is asked."""
+        return plan_changes(current, self.env, self.state, self.purge, self.purge_exclude)
+
+
+class EnvOutcome(object):
+    """What a convergence did: the env as first read, and as left (predicted in check mode).
+
+    ``after_hash`` is None in check mode, where no new hash exists yet. ``touched`` holds
+    every key a round planned to remove.
+    """
+
+    def __init__(self, before, after, touched):
+        self.before_hash, self.before = before
+        self.after_hash, self.after = after
+        self.touched = touched
+
+    @property
+    def changed(self):
+        """The one rule for ``changed``: the env hash moved (in check mode: the env would change)."""
+        if self.after_hash is None:
+            return self.after != self.before
+        return self.after_hash != self.before_hash
+
+    def changes(self, desired):
+        """The key lists of what the task changed (or would change)."""
+        return net_changes(self.before, self.after, desired.env, desired.state, self.touched)
+
+    def result(self, desired, tenant_id):
+        """The module result: hashes and sorted key lists, never a value."""
+        changes = self.changes(desired)
+        result = dict(changed=self.changed, tenant_id=tenant_id, previous_hash=self.before_hash,
+                      hash=self.after_hash if self.after_hash is not None else self.before_hash)
+        result.update(changes.as_result())
+        return result
+
+    def diff(self, desired, show_values):
+        """Per-key before/after over the keys the task named or removed."""
+        keys = set(desired.env) | set(self.changes(desired).removed)
+        return env_diff(self.before, self.after, keys, show_values=show_values)
+
+
+def _write(client, tenant_id, state, plan):
+    """Send the plan's writes (upserts, then removals), each with the hash just known; return the new state."""
+    if plan.upserts:
+        state = upsert_env(client, tenant_id, state[0], plan.upserts)
+    if plan.removals:
+        state = delete_env(client, tenant_id, state[0], plan.removals)
+    return state
+
+
+def converge(client, tenant_id, desired, check_mode, first_read=None):
+    """Read, plan and write until the env is as ``desired`` asks; return an EnvOutcome.
+
+    A failed write is judged by reading again, never by its error code: a moved hash is a
+    conflict (another writer), so the plan is made again on the new env; an unmoved hash
+    with the env already as asked, or the service's "nothing changed in config", is done;
+    anything else is the service's error. Bounded to max(MIN_ROUNDS, max_retries + 1) rounds.
+    """
+    rounds = max(MIN_ROUNDS, client.max_retries + 1)
+    before = state = first_read or read_env(client, tenant_id)
+    touched = set()
+    last_problem = None
+    for attempt in range(rounds + 1):
+        plan = desired.plan(state[1])
+        touched.update(plan.removals)
+        if not plan.changed:
+            return EnvOutcome(before, state, touched)
+        if check_mode:
+            return EnvOutcome(before, (None, apply_plan(state[1], plan)), touched)
+        if attempt == rounds:
+            break  # the read after the last failed write shows the env still differs
+        sent_hash = state[0]
+        try:
+            return EnvOutcome(before, _write(client, tenant_id, state, plan), touched)
+        except OutcomeUnknownError:
+            last_problem = "the answer to a change was lost"  # it may have been applied: the next read tells
+            state = read_env(client, tenant_id)
+        except GraphQLError as err:
+            state = read_env(client, tenant_id)
+            if state[0] == sent_hash:
+                if err.nothing_changed:
+                    return EnvOutcome(before, state, touched)
+                raise
+            last_problem = "another writer changed the environment (hash conflict)"
+    raise ConflictsExhaustedError(
+        "the environment of tenant %s could not be written in %d attempts: it kept changing while this task "
+        "was writing, or answers were lost (last: %s); nothing was overwritten blindly, run the task again"
+        % (tenant_id, rounds, last_problem))

@@ -5,73 +5,64 @@
 """Tenant (project) operations of the Hasura Cloud API and the tenant dict we return.
 
 Internal to the hasura.cloud collection: it may change in any release.
+
+Mutations here are sent at most once in effect: after a failure, the state is read again,
+and only a read that shows the change did not happen allows sending it again. No decision
+rests on an error code: the real service's codes for a taken name, an unknown tenant or a
+conflict are not public.
 """
 
 from __future__ import annotations
 
-import re
 import time
 
 from ansible_collections.hasura.cloud.plugins.module_utils._client import (
-    BACKOFF_BASE,
-    BACKOFF_CAP,
     GraphQLError,
     HasuraCloudError,
     HTTPStatusError,
     OutcomeUnknownError,
+    backoff_ceiling,
 )
-
-# Project names become part of the endpoint host name.
-NAME_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-NAME_MAX_LENGTH = 63
 
 # The keys of every tenant dict the modules and the inventory return (absent ones are None).
 TENANT_KEYS = ("id", "name", "slug", "cloud", "region", "plan", "project_id", "endpoint")
 
-# `cloud`, `region` (on tenant) and `plan_name` (on projects) are not in the published
-# reference; they are our assumption of the field names, shared with the emulator's schema.
-_TENANT_SELECTION = "id slug cloud region project { id name endpoint plan_name }"
-_PROJECT_SELECTION = "id name endpoint plan_name tenant { id slug cloud region }"
+# Fields of the real schema (the console's generated types): tenant { id slug cloud region
+# project }, projects { id name endpoint plan_name tenant } with a nullable projects.tenant.
+TENANT_SELECTION = "id slug cloud region project { id name endpoint plan_name }"
+PROJECT_SELECTION = "id name endpoint plan_name tenant { id slug cloud region }"
 
-GET_TENANT = "query getTenant($id: uuid!) { tenant_by_pk(id: $id) { %s } }" % _TENANT_SELECTION
+GET_TENANT = "query getTenant($id: uuid!) { tenant_by_pk(id: $id) { %s } }" % TENANT_SELECTION
 FIND_BY_NAME = ("query findProject($name: String!) { projects(where: {name: {_eq: $name}}) { %s } }"
-                % _PROJECT_SELECTION)
-LIST_PROJECTS = "query listProjects { projects { %s } }" % _PROJECT_SELECTION
+                % PROJECT_SELECTION)
+LIST_PROJECTS = "query listProjects { projects { %s } }" % PROJECT_SELECTION
+LIST_PROJECT_IDS = "query listProjectIds { projects { id } }"
+# The real createTenant has no databaseUrl: a database comes in as an env var inside envs.
 CREATE_TENANT = (
-    "mutation createTenant($cloud: String!, $region: String!, $name: String, $plan: String, $databaseUrl: String) "
-    "{ createTenant(cloud: $cloud, region: $region, name: $name, plan: $plan, databaseUrl: $databaseUrl) { id name } }"
+    "mutation createTenant($cloud: String!, $region: String!, $name: String, $plan: String, "
+    "$envs: [UpdateEnvsObject]) { createTenant(cloud: $cloud, region: $region, name: $name, plan: $plan, "
+    "envs: $envs) { id name tenant { %s } } }" % TENANT_SELECTION
 )
 DELETE_TENANT = "mutation deleteTenant($id: uuid!) { deleteTenant(tenantId: $id) { status } }"
 RENAME_TENANT = ("mutation renameTenant($id: uuid!, $name: String!) "
-                 "{ updateTenantName(tenantId: $id, name: $name) { tenant { %s } } }" % _TENANT_SELECTION)
-
+                 "{ updateTenantName(tenantId: $id, name: $name) { tenant_id tenant { %s } } }" % TENANT_SELECTION)
 
 # Polling of a project's /healthz: the first pause is short because a ready project answers
 # at once; later pauses grow so that a slow start costs few requests.
 WAIT_INTERVAL_START = 1.0
 WAIT_INTERVAL_CAP = 10.0
-# GraphQL error codes that say the request itself is wrong: sending it again cannot help.
-DEFINITE_ERROR_CODES = frozenset(("validation-failed", "parse-failed", "access-denied", "invalid-headers", "invalid-jwt"))
 
 
 class TenantNotFoundError(HasuraCloudError):
     """A tenant named by id or name does not exist (or the token cannot see it)."""
 
 
+class TenantMismatchError(HasuraCloudError):
+    """An existing tenant differs from the task in something this collection will not change."""
+
+
 class WaitTimeoutError(HasuraCloudError):
     """A project did not become healthy before the deadline."""
-
-
-def name_problem(name):
-    """Return why ``name`` cannot be a project name, or None when it can."""
-    if not name:
-        return "name must not be empty"
-    if len(name) > NAME_MAX_LENGTH:
-        return "name %r is longer than %d characters" % (name, NAME_MAX_LENGTH)
-    if not NAME_PATTERN.match(name):
-        return ("name %r is not a valid project name: use lowercase letters, digits and hyphens, "
-                "starting and ending with a letter or digit" % (name,))
-    return None
 
 
 def _tenant_dict(tenant_id, slug, cloud, region, project):
@@ -94,9 +85,17 @@ def tenant_from_tenant_node(node):
 
 
 def tenant_from_project_node(node):
-    """Our tenant dict from a ``projects`` object of the API."""
+    """Our tenant dict from a ``projects`` object of the API (its tenant may be null: then so are its fields)."""
     tenant = node.get("tenant") or {}
     return _tenant_dict(tenant.get("id"), tenant.get("slug"), tenant.get("cloud"), tenant.get("region"), node)
+
+
+def empty_tenant():
+    """A tenant dict with every key and no values (nothing exists)."""
+    return dict((key, None) for key in TENANT_KEYS)
+
+
+# --------------------------------------------------------------------------- reading
 
 
 def get_tenant(client, tenant_id):
@@ -110,7 +109,21 @@ def find_tenant_by_name(client, name):
     nodes = client.query(FIND_BY_NAME, {"name": name}).get("projects") or []
     if len(nodes) > 1:
         raise HasuraCloudError("%d projects are named %r; use tenant_id to choose one" % (len(nodes), name))
-    return tenant_from_project_node(nodes[0]) if nodes else None
+    if not nodes:
+        return None
+    tenant = tenant_from_project_node(nodes[0])
+    if tenant["id"] is None:
+        raise TenantNotFoundError("project %s (project id %s) has no tenant this token can see; ask the project's "
+                                  "owner for access, or use another token" % (name, tenant["project_id"]))
+    return tenant
+
+
+def require_tenant_by_name(client, name):
+    """The tenant whose project has this name; TenantNotFoundError when there is none."""
+    tenant = find_tenant_by_name(client, name)
+    if tenant is None:
+        raise TenantNotFoundError("tenant %r not found: no project of that name is visible to this token" % (name,))
+    return tenant
 
 
 def list_tenants(client):
@@ -119,42 +132,12 @@ def list_tenants(client):
     return sorted((tenant_from_project_node(node) for node in nodes), key=lambda t: (t["name"] or "", t["id"] or ""))
 
 
-def tenant_id_for_name(client, name):
-    """Resolve a project name to its tenant id; raise TenantNotFoundError when absent."""
-    tenant = find_tenant_by_name(client, name)
-    if tenant is None:
-        raise TenantNotFoundError("tenant %r not found: no project of that name is visible to this token" % (name,))
-    return tenant["id"]
+# --------------------------------------------------------------------------- changing
 
 
-def create_tenant(client, cloud, region, name=None, plan=None, database_url=None):
-    """Send createTenant once; return ``{id, name}``. Callers handle lost answers."""
-    variables = {"cloud": cloud, "region": region, "name": name, "plan": plan, "databaseUrl": database_url}
-    return client.mutate(CREATE_TENANT, variables)["createTenant"]
-
-
-def delete_tenant(client, tenant_id):
-    """Send deleteTenant once."""
-    return client.mutate(DELETE_TENANT, {"id": tenant_id})["deleteTenant"]
-
-
-def rename_tenant(client, tenant_id, name):
-    """Send updateTenantName once; return the renamed tenant dict."""
-    node = client.mutate(RENAME_TENANT, {"id": tenant_id, "name": name})["updateTenantName"]["tenant"]
-    return tenant_from_tenant_node(node)
-
-
-def healthz_url(endpoint):
-    """The health check URL of a project endpoint (``.../v1/graphql`` -> ``.../healthz``)."""
-    base = endpoint.rstrip("/")
-    if base.endswith("/v1/graphql"):
-        base = base[: -len("/v1/graphql")]
-    return base + "/healthz"
-
-
-def empty_tenant():
-    """A tenant dict with every key and no values (nothing exists)."""
-    return dict((key, None) for key in TENANT_KEYS)
+def _pause(seconds):
+    """Sleep of the waiters and of re-sent mutations (a seam for tests)."""
+    time.sleep(seconds)
 
 
 def _now():
@@ -162,37 +145,14 @@ def _now():
     return time.monotonic()
 
 
-def _pause(seconds):
-    """Sleep of the waiters and retries (a seam for tests)."""
-    time.sleep(seconds)
+def _send_checked(client, send, settle, attempts=None):
+    """Send a mutation; after a failure, ``settle(err)`` reads the state before anything else happens.
 
-
-def _retry_pause(attempt):
-    """Pause before re-sending a mutation: the client's backoff schedule, without jitter."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt))
-
-
-def _outcome_in_doubt(err):
-    """True when a failed mutation may have been applied, or may succeed if sent again.
-
-    A lost answer, a gateway error or a service-side error qualify; an authentication
-    failure, a rejected request (validation) or a transport failure the client already
-    retried do not.
-    """
-    if isinstance(err, (OutcomeUnknownError, HTTPStatusError)):
-        return True
-    if isinstance(err, GraphQLError):
-        return err.code not in DEFINITE_ERROR_CODES
-    return False
-
-
-def _send_checked(client, send, settle, attempts):
-    """Send a mutation; after a failure, let ``settle(err)`` re-read before any new attempt.
-
-    ``settle`` raises when the failure is final, returns ``(True, result)`` when the state
-    read shows the change went through, and ``(False, None)`` when it did not, so that the
-    mutation is sent again, at most ``attempts`` times in all (default: the client's
-    max_retries + 1).
+    ``settle`` returns ``(True, result)`` when the state read shows the change went through,
+    ``(False, None)`` when it did not (or raises when the failure is final). A change that
+    did not happen is sent again only when its answer was lost (the service may never have
+    seen it), at most ``attempts`` times in all (default: the client's max_retries + 1),
+    pausing as the client's backoff does. An error answer is the service's word: reported.
     """
     if attempts is None:
         attempts = client.max_retries + 1
@@ -200,65 +160,92 @@ def _send_checked(client, send, settle, attempts):
     while True:
         try:
             return send()
-        except HasuraCloudError as err:
+        except (OutcomeUnknownError, HTTPStatusError, GraphQLError) as err:
             done, result = settle(err)
             if done:
                 return result
             attempt += 1
-            if attempt >= attempts:
+            if isinstance(err, GraphQLError) or attempt >= attempts:
                 raise
-        _pause(_retry_pause(attempt - 1))
+        _pause(backoff_ceiling(attempt - 1))
 
 
-def create_tenant_checked(client, name, cloud, region, plan=None, database_url=None, attempts=None):
-    """Create project ``name`` at most once in effect; return the new tenant's id.
+def _tenant_or_read_back(client, tenant_id, node, doing):
+    """The tenant dict of a mutation's answer, read again when the answer holds no tenant (it is nullable)."""
+    if node:
+        return tenant_from_tenant_node(node)
+    tenant = get_tenant(client, tenant_id)
+    if tenant is None:
+        raise TenantNotFoundError("tenant %s was %s but cannot be read back; run the task again to find it"
+                                  % (tenant_id, doing), result={"tenant": dict(empty_tenant(), id=tenant_id)})
+    return tenant
 
-    createTenant is not idempotent and a failed or unanswered attempt may still have created
-    the project. So it is never re-sent blindly: after each such failure the name is looked
-    up, and a project found by that name is the one an earlier attempt created.
+
+def _find_created(client, name, known_project_ids):
+    """After a createTenant that failed or went unanswered: the project it created, or None.
+
+    A project with the asked name is it; so is the one project that appeared since the
+    listing made just before the create (the service may have ignored the name).
     """
+    tenants = list_tenants(client)
+    named = [tenant for tenant in tenants if tenant["name"] == name]
+    if named:
+        return named[0]
+    new = [tenant for tenant in tenants if tenant["project_id"] not in known_project_ids]
+    if len(new) > 1:
+        raise HasuraCloudError(
+            "the answer to the creation of project %s was lost and %d projects appeared meanwhile (%s): cannot tell "
+            "which one this task created; check the Hasura Cloud console, delete the extra ones, then run the task "
+            "again" % (name, len(new), ", ".join(sorted(str(tenant["name"]) for tenant in new))))
+    return new[0] if new else None
+
+
+def create_tenant_checked(client, name, cloud, region, plan=None, envs=None, attempts=None):
+    """Create project ``name`` at most once in effect, named as asked; return its tenant dict.
+
+    createTenant is not idempotent and a failed or unanswered attempt may still have
+    created the project, so it is never re-sent blindly (see ``_find_created``). The real
+    service has been seen to ignore the name: a project named otherwise is renamed.
+    """
+    known = set(node.get("id") for node in client.query(LIST_PROJECT_IDS).get("projects") or [])
+    variables = {"cloud": cloud, "region": region, "name": name, "plan": plan, "envs": envs or None}
+
     def send():
-        return create_tenant(client, cloud, region, name=name, plan=plan, database_url=database_url)["id"]
+        answer = client.mutate(CREATE_TENANT, variables)["createTenant"]
+        return _tenant_or_read_back(client, answer.get("id"), answer.get("tenant"), "created")
 
-    def settle(err):
-        if not _outcome_in_doubt(err):
-            raise err
-        existing = find_tenant_by_name(client, name)
-        return (True, existing["id"]) if existing is not None else (False, None)
+    def settle(dummy_err):
+        found = _find_created(client, name, known)
+        return (True, found) if found is not None else (False, None)
 
-    return _send_checked(client, send, settle, attempts)
+    created = _send_checked(client, send, settle, attempts)
+    if created["name"] != name:
+        created = rename_tenant_checked(client, created["id"], name)
+    return created
 
 
 def delete_tenant_checked(client, tenant_id, attempts=None):
-    """Delete a tenant; return True when this call deleted it, False when it was already gone.
-
-    After a lost answer the tenant is read again: gone means the delete went through.
-    """
+    """Delete a tenant; return True when this call deleted it, False when someone else did first."""
     def send():
-        delete_tenant(client, tenant_id)
+        client.mutate(DELETE_TENANT, {"id": tenant_id})
         return True
 
     def settle(err):
-        if isinstance(err, GraphQLError) and err.code == "not-exists":
-            return True, False
-        if not _outcome_in_doubt(err):
-            raise err
-        return (True, True) if get_tenant(client, tenant_id) is None else (False, None)
+        if get_tenant(client, tenant_id) is None:
+            # Gone. After an error answer, someone else deleted it; after a lost one, this call did.
+            return True, not isinstance(err, GraphQLError)
+        return False, None
 
     return _send_checked(client, send, settle, attempts)
 
 
 def rename_tenant_checked(client, tenant_id, name, attempts=None):
-    """Rename a tenant's project; return the tenant dict after the rename.
-
-    After a lost answer the tenant is read again: the new name means the rename went through.
-    """
+    """Rename a tenant's project; return the tenant dict after the rename."""
     def send():
-        return rename_tenant(client, tenant_id, name)
+        answer = client.mutate(RENAME_TENANT, {"id": tenant_id, "name": name})["updateTenantName"]
+        return _tenant_or_read_back(client, tenant_id, answer.get("tenant"), "renamed")
 
-    def settle(err):
-        if not _outcome_in_doubt(err) or (isinstance(err, GraphQLError) and err.code == "constraint-violation"):
-            raise err
+    def settle(dummy_err):
         tenant = get_tenant(client, tenant_id)
         if tenant is None:
             raise TenantNotFoundError("tenant %s not found: it was deleted while being renamed" % tenant_id)
@@ -267,12 +254,20 @@ def rename_tenant_checked(client, tenant_id, name, attempts=None):
     return _send_checked(client, send, settle, attempts)
 
 
-def wait_until_healthy(client, tenant, timeout):
+# --------------------------------------------------------------------------- waiting
+
+
+def healthz_url(endpoint):
+    """The health check of a project: its endpoint is the project's base URL."""
+    return endpoint.rstrip("/") + "/healthz"
+
+
+def wait_until_healthy(client, tenant, timeout, context=""):
     """Poll the project's ``/healthz`` until it answers 200; raise WaitTimeoutError after ``timeout`` seconds.
 
     The pause between checks starts at WAIT_INTERVAL_START and doubles up to WAIT_INTERVAL_CAP,
     and never runs past the deadline (a last check is made at the deadline). Return the
-    number of checks made.
+    number of checks made. ``context`` follows the deadline in the message (" after ...").
     """
     if not tenant.get("endpoint"):
         raise HasuraCloudError("tenant %s has no endpoint to wait for; set wait=false to skip waiting" % tenant.get("id"))
@@ -288,9 +283,9 @@ def wait_until_healthy(client, tenant, timeout):
         remaining = deadline - _now()
         if remaining <= 0:
             raise WaitTimeoutError(
-                "tenant %s (project %s) was not ready within wait_timeout=%s seconds: GET %s last answered %s. "
-                "Run the task again with a longer wait_timeout, or check the project in the Hasura Cloud console"
-                % (tenant.get("id"), tenant.get("name"), timeout, url,
-                   "HTTP %s" % status if status is not None else "nothing (no connection)"))
+                "tenant %s (project %s) was not ready within wait_timeout=%s seconds%s: GET %s last "
+                "answered %s. Run the task again with a longer wait_timeout, or check the project in the Hasura "
+                "Cloud console" % (tenant.get("id"), tenant.get("name"), timeout, context, url,
+                                   "HTTP %s" % status if status is not None else "nothing (no connection)"))
         _pause(min(interval, remaining))
         interval = min(interval * 2, WAIT_INTERVAL_CAP)

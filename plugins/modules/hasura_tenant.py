@@ -13,9 +13,12 @@ description:
   - Manages the lifecycle of a Hasura Cloud project (a I(tenant) in the API). It creates the project, finds it by
     O(tenant_id) or by its O(name), renames it, waits until its endpoint is healthy and deletes it.
   - Idempotent. A project that already matches the task costs one API request and reports no change.
-  - A project is never created twice, even when the network loses the answer to a creation request;
-    before any new attempt the module looks the name up again, and a project found by that name is the
-    one the earlier attempt created.
+  - A new project is created with its database (O(database_url)) and environment (O(initial_env)) in one request,
+    so it starts once. The service has been seen to ignore the name given at creation; the module then renames
+    the new project, so the task always ends with the project named as asked and the next run finds it.
+  - A project is never created twice, even when the network loses the answer to a creation request.
+    Before any new attempt the module lists the projects again; a project found by the name, or the one project
+    that appeared since the listing made just before the creation, is the one the earlier attempt created.
   - Hasura Cloud cannot move a project to another cloud or region, and this module does not change plans.
     When O(cloud), O(region) or O(plan) differ from the existing project the task fails, naming the
     attribute and both values; it never ignores the difference silently and never recreates the project.
@@ -37,7 +40,7 @@ attributes:
     support: full
     details:
       - The diff shows the project's attributes before and after (an empty dict for no project).
-        O(database_url) never appears in it.
+        O(database_url) and O(initial_env) never appear in it.
   platform:
     support: full
     platforms: all
@@ -90,14 +93,30 @@ options:
     type: str
   database_url:
     description:
-      - URL of the project's database, passed to the service when the project is created, and only then.
+      - URL of the database a new project serves, sent when the project is created, and only then.
+      - It travels as the environment variable C(HASURA_GRAPHQL_DATABASE_URL) of the new project, inside the
+        same C(createTenant) request (the Hasura Cloud API takes a database that way).
       - It is a secret. It is never read back, compared, returned or shown in a diff; changing it on an
         existing project does nothing (manage C(HASURA_GRAPHQL_DATABASE_URL) with
         M(hasura.cloud.hasura_tenant_env) instead).
+      - Setting it and also C(HASURA_GRAPHQL_DATABASE_URL) in O(initial_env) fails before any request.
     type: str
+  initial_env:
+    description:
+      - Environment variables a new project is created with, name to value, sent inside the same
+        C(createTenant) request, so the project starts once, with them.
+      - Used only when the project is created, like C(update_password=on_create) of M(ansible.builtin.user);
+        ignored for a project that exists. Keep an existing project's environment with
+        M(hasura.cloud.hasura_tenant_env).
+      - The same name and value rules as the O(hasura.cloud.hasura_tenant_env#module:env) option of
+        M(hasura.cloud.hasura_tenant_env): names must match C(^[A-Za-z_][A-Za-z0-9_]*$), values are strings,
+        numbers or booleans; a bad name or value fails before any request, naming the key.
+      - The values are secret. They never appear in the result, in a diff or in C(-vvv) output.
+      - Hasura Cloud adds a generated C(HASURA_GRAPHQL_ADMIN_SECRET) to every new project unless one is given here.
+    type: dict
   wait:
     description:
-      - With O(state=present), wait until the project's endpoint answers C(GET /healthz) with HTTP 200
+      - With O(state=present), wait until the project answers C(GET <endpoint>/healthz) with HTTP 200
         before returning.
       - A new project takes a while to start. The health check is polled every second at first, then
         less often (up to every 10 seconds), so a ready project costs one check and a slow one few.
@@ -114,30 +133,35 @@ options:
     default: 600
 notes:
   - API requests per task, for planning rate limits. A project that already matches the task costs one. A creation
-    costs three (look-up, create, read-back), a rename two, a deletion two. The health checks of O(wait) go to the
-    project's endpoint, not to the API.
-  - O(max_retries) also bounds how many times a creation, rename or deletion is sent again after a failure that
-    leaves its outcome unknown; each new attempt comes only after the state was read again.
+    costs three (look-up by name, listing of the projects that exist, create), four when the service ignored the name
+    and the project is renamed; a rename two, a deletion two. The health checks of O(wait) go to the project's
+    endpoint, not to the API.
+  - O(max_retries) also bounds how many times a creation, rename or deletion is sent again after its answer was lost;
+    each new attempt comes only after the state was read again. An error answer from the service is reported
+    after one read that confirms nothing happened.
 seealso:
   - module: hasura.cloud.hasura_tenant_info
   - module: hasura.cloud.hasura_tenant_env
 """
 
 EXAMPLES = r"""
-- name: Create a project and wait until its endpoint is healthy
+- name: Create a project with its database and first settings, and wait until its endpoint is healthy
   hasura.cloud.hasura_tenant:
     name: my-app
     cloud: aws
     region: us-east-2
     plan: cloud_free
     database_url: "{{ vault_my_app_database_url }}"
+    initial_env:
+      HASURA_GRAPHQL_ENABLE_CONSOLE: "false"
+      HASURA_GRAPHQL_ADMIN_SECRET: "{{ vault_my_app_admin_secret }}"
     api_token: "{{ vault_hasura_cloud_pat }}"
   delegate_to: localhost
   register: project
 
 - name: Show the new project's endpoint
   ansible.builtin.debug:
-    msg: "{{ project.tenant.name }} answers at {{ project.tenant.endpoint }}"
+    msg: "{{ project.tenant.name }} serves GraphQL at {{ project.tenant.endpoint }}/v1/graphql"
 
 - name: Find an existing project by name (no change when it exists and matches)
   hasura.cloud.hasura_tenant:
@@ -194,7 +218,7 @@ tenant:
       only the service can know).
     - With O(state=absent), the project as it was before it was deleted, so that the play can report what was
       removed; every value null when there was no such project.
-    - O(database_url) is never part of it.
+    - O(database_url) and O(initial_env) are never part of it.
   returned: success
   type: dict
   contains:
@@ -209,10 +233,10 @@ tenant:
       returned: success
       sample: my-app
     slug:
-      description: Tenant slug assigned by the service.
+      description: The project's DNS label (the project is served at C(https://<slug>.hasura.app)); it follows the name.
       type: str
       returned: success
-      sample: bright-otter-42
+      sample: my-app
     cloud:
       description: Cloud provider.
       type: str
@@ -234,19 +258,21 @@ tenant:
       returned: success
       sample: 0c2d7b7e-3f0c-4a8e-9a53-1f3c2b4d5e6f
     endpoint:
-      description: GraphQL endpoint of the project.
+      description:
+        - Base URL of the project, as the service gives it. Its GraphQL API is C(<endpoint>/v1/graphql), its
+          health check C(<endpoint>/healthz). It changes when the project is renamed.
       type: str
       returned: success
-      sample: https://my-app.hasura.app/v1/graphql
+      sample: https://my-app.hasura.app
   sample:
     id: 7a79cf94-0e53-4520-a560-1b02bf522f08
     name: my-app
-    slug: bright-otter-42
+    slug: my-app
     cloud: aws
     region: us-east-2
     plan: cloud_free
     project_id: 0c2d7b7e-3f0c-4a8e-9a53-1f3c2b4d5e6f
-    endpoint: https://my-app.hasura.app/v1/graphql
+    endpoint: https://my-app.hasura.app
 diff:
   description: The project's attributes before and after the task (the same keys as RV(tenant); an empty dict
     for no project). Only in diff mode.
@@ -270,33 +296,55 @@ diff:
       region: us-east-2
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hasura.cloud.plugins.module_utils._client import HasuraCloudError
+from ansible_collections.hasura.cloud.plugins.module_utils._client import HasuraCloudError, OptionError
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
-    argument_spec,
+    check_not_negative,
+    check_project_name,
     check_uuid,
-    require_one_of,
-    client_from_module,
+    hasura_module,
+    run_module,
 )
+from ansible_collections.hasura.cloud.plugins.module_utils._env import env_objects, normalize_env
 from ansible_collections.hasura.cloud.plugins.module_utils._tenant import (
+    TenantMismatchError,
     TenantNotFoundError,
     create_tenant_checked,
     delete_tenant_checked,
     empty_tenant,
     find_tenant_by_name,
     get_tenant,
-    name_problem,
     rename_tenant_checked,
     wait_until_healthy,
 )
 
-# Attributes fixed at creation: (option, how the message describes the current value).
+# The env var a new project's database URL travels in (the real createTenant has no databaseUrl).
+DATABASE_URL_VAR = "HASURA_GRAPHQL_DATABASE_URL"
+
+# Attributes fixed at creation: (option, how the message describes the current value, why).
 FIXED_ATTRIBUTES = (
     ("cloud", "runs on", "Hasura Cloud cannot move a project to another cloud"),
     ("region", "is in", "Hasura Cloud cannot move a project to another region"),
     ("plan", "is on", "this module does not change plans (change it in the Hasura Cloud console)"),
 )
+
+
+def check_options(params):
+    """Every check that needs no request."""
+    check_uuid(params, "tenant_id")
+    check_project_name(params, "name")
+    check_not_negative(params, "wait_timeout")
+    initial_env(params)
+
+
+def initial_env(params):
+    """The env a new project is created with: initial_env plus database_url, normalised (names only in errors)."""
+    env = normalize_env(params["initial_env"] or {})
+    if params["database_url"] is not None:
+        if DATABASE_URL_VAR in env:
+            raise OptionError("database_url and initial_env.%s both set the database of a new project: set only one"
+                              % DATABASE_URL_VAR)
+        env[DATABASE_URL_VAR] = params["database_url"]
+    return env
 
 
 class TenantTask(object):
@@ -311,11 +359,17 @@ class TenantTask(object):
         self.tenant = None
 
     def run(self):
-        current = self.look_up()
-        if self.params["state"] == "absent":
-            self.remove(current)
-        else:
-            self.ensure(current)
+        try:
+            current = self.look_up()
+            if self.params["state"] == "absent":
+                self.remove(current)
+            else:
+                self.ensure(current)
+        except HasuraCloudError as err:
+            # A failure still reports what is known by then (say, a project created whose wait timed out).
+            for key, value in self.partial_result().items():
+                err.result.setdefault(key, value)
+            raise
         return self.result()
 
     def look_up(self):
@@ -344,7 +398,8 @@ class TenantTask(object):
             else:
                 self.tenant = current
         if self.params["wait"] and not self.module.check_mode:
-            wait_until_healthy(self.client, self.tenant, self.params["wait_timeout"])
+            wait_until_healthy(self.client, self.tenant, self.params["wait_timeout"],
+                               " after it was created" if current is None else "")
 
     def check_fixed_attributes(self, current):
         problems = []
@@ -355,34 +410,26 @@ class TenantTask(object):
                 problems.append("%s differs: the project %s %s, the task asks for %s; %s"
                                 % (option, verb, actual, wanted, reason))
         if problems:
-            self.module.fail_json(
-                msg="tenant %s (project %s): %s. Change the task to match the project, or delete the project "
-                    "and create it again" % (current["id"], current["name"], "; ".join(problems)),
-                tenant=current)
+            raise TenantMismatchError(
+                "tenant %s (project %s): %s. Change the task to match the project, or delete the project "
+                "and create it again" % (current["id"], current["name"], "; ".join(problems)),
+                result=dict(tenant=current))
 
     def create(self):
         name = self.params["name"]
         missing = [option for option in ("cloud", "region") if not self.params[option]]
         if missing:
-            self.module.fail_json(
-                msg="project %s does not exist and cannot be created without %s: set cloud (for example aws) "
-                    "and region (for example us-east-2)" % (name, " and ".join(missing)))
+            raise OptionError(
+                "project %s does not exist and cannot be created without %s: set cloud (for example aws) "
+                "and region (for example us-east-2)" % (name, " and ".join(missing)))
         self.before = {}
         self.changed = True
         if self.module.check_mode:
             self.tenant = dict(empty_tenant(), name=name, cloud=self.params["cloud"], region=self.params["region"],
                                plan=self.params["plan"])
             return
-        tenant_id = create_tenant_checked(self.client, name, self.params["cloud"], self.params["region"],
-                                          plan=self.params["plan"], database_url=self.params["database_url"])
-        # createTenant answers only {id, name}: read the project back for its slug, endpoint and plan.
-        self.tenant = dict(empty_tenant(), id=tenant_id, name=name, cloud=self.params["cloud"],
-                           region=self.params["region"], plan=self.params["plan"])
-        created = get_tenant(self.client, tenant_id)
-        if created is None:
-            raise TenantNotFoundError("project %s was created as tenant %s but cannot be read back; run the task "
-                                      "again to find it" % (name, tenant_id))
-        self.tenant = created
+        self.tenant = create_tenant_checked(self.client, name, self.params["cloud"], self.params["region"],
+                                            plan=self.params["plan"], envs=env_objects(initial_env(self.params)))
 
     def rename(self, current, wanted_name):
         self.changed = True
@@ -401,10 +448,9 @@ class TenantTask(object):
             return
         name = self.params["name"]
         if self.params["tenant_id"] is not None and name is not None and name != current["name"]:
-            self.module.fail_json(
-                msg="tenant %s is project %s, not %s: nothing was deleted; check tenant_id and name"
-                    % (current["id"], current["name"], name),
-                tenant=current)
+            raise TenantMismatchError(
+                "tenant %s is project %s, not %s: nothing was deleted; check tenant_id and name"
+                % (current["id"], current["name"], name), result=dict(tenant=current))
         self.before = current
         self.tenant = current
         self.changed = True
@@ -426,15 +472,15 @@ class TenantTask(object):
         return result
 
     def partial_result(self):
-        """What a failure still reports once the project is known (say, a created project whose wait timed out)."""
+        """What a failure still reports once the project is known."""
         if self.tenant is None:
             return {}
         return dict(changed=self.changed, tenant=self.tenant)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(
+    module = hasura_module(
+        dict(
             state=dict(type="str", default="present", choices=["present", "absent"]),
             tenant_id=dict(type="str"),
             name=dict(type="str"),
@@ -442,28 +488,14 @@ def main():
             region=dict(type="str"),
             plan=dict(type="str"),
             database_url=dict(type="str", no_log=True),
+            initial_env=dict(type="dict", no_log=True),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=600),
         ),
-        required_one_of=[("tenant_id", "name")],
-        supports_check_mode=True,
+        required_one_of=("tenant_id", "name"),
     )
-    require_one_of(module, "tenant_id", "name")
-    check_uuid(module, "tenant_id")
-    if module.params["name"] is not None:
-        problem = name_problem(module.params["name"])
-        if problem:
-            module.fail_json(msg=problem)
-    if module.params["wait_timeout"] < 0:
-        module.fail_json(msg="wait_timeout must be 0 or more seconds, got %s" % module.params["wait_timeout"])
-    client = client_from_module(module)
-
-    task = TenantTask(module, client)
-    try:
-        result = task.run()
-    except HasuraCloudError as err:
-        module.fail_json(msg=str(err), **task.partial_result())
-    module.exit_json(**result)
+    run_module(module, lambda module, client: TenantTask(module, client).run(),
+               check_options=check_options, secret_option="initial_env")
 
 
 if __name__ == "__main__":

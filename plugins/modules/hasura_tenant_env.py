@@ -101,6 +101,23 @@ options:
       - The values then appear in the output of the task and in any log of it; use only when that is acceptable.
     type: bool
     default: false
+  wait:
+    description:
+      - After a change, wait until the project answers C(GET <endpoint>/healthz) with HTTP 200 again.
+      - Hasura Cloud restarts the project's GraphQL engine after every change of its environment; with
+        V(true) the task returns once the engine serves again, so the next task can use it.
+      - Also when nothing changed, with one check (a ready project answers it at once), so that a task
+        run again after a wait that timed out does not pass while the engine is still restarting.
+      - Not used in check mode. With O(tenant_id), the first read of the environment also reads the
+        project's endpoint, in the same request; the health checks go to the project, not to the API.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait when O(wait=true). On expiry the task fails with the tenant ID in the
+        message; the change itself is kept (run the task again to keep waiting).
+    type: int
+    default: 300
 notes:
   - The task reports C(changed) exactly when the hash of the environment after the task differs from
     the hash before it.
@@ -271,47 +288,73 @@ diff:
     after: {WORKERS: "<hidden, changed>", FEATURE_X: "<hidden>"}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hasura.cloud.plugins.module_utils._client import (
-    AuthenticationError,
-    GraphQLError,
-    HasuraCloudError,
-    OutcomeUnknownError,
-)
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
-    SecretValues,
-    argument_spec,
+    check_not_blank,
+    check_not_negative,
     check_uuid,
-    require_one_of,
-    client_from_module,
+    hasura_module,
+    run_module,
 )
+from ansible_collections.hasura.cloud.plugins.module_utils._client import HasuraCloudError, OptionError
 from ansible_collections.hasura.cloud.plugins.module_utils._env import (
     DEFAULT_PURGE_EXCLUDE,
-    EnvInputError,
-    apply_plan,
-    delete_env,
-    env_diff,
-    is_hash_conflict,
-    net_changes,
+    DesiredEnv,
+    converge,
     normalize_env,
     pattern_problem,
-    plan_changes,
-    read_env,
-    upsert_env,
+    read_env_and_endpoint,
 )
-from ansible_collections.hasura.cloud.plugins.module_utils._tenant import tenant_id_for_name
-
-MIN_ROUNDS = 3
+from ansible_collections.hasura.cloud.plugins.module_utils._tenant import require_tenant_by_name, wait_until_healthy
 
 
-class ConflictsExhaustedError(HasuraCloudError):
-    """The env kept changing under us for every allowed round."""
+def check_options(params):
+    """Every check that needs no request."""
+    check_uuid(params, "tenant_id")
+    check_not_blank(params, "tenant_name")
+    check_not_negative(params, "wait_timeout")
+    if params["purge"] and params["state"] == "absent":
+        raise OptionError("purge=true applies only to state=present; with state=absent the keys listed in env "
+                          "are removed and nothing else: drop purge or use state=present")
+    problem = pattern_problem(params["purge_exclude"])
+    if problem:
+        raise OptionError(problem)
+    normalize_env(params["env"], check_values=params["state"] == "present")
 
 
-def module_spec():
-    return dict(
-        argument_spec=argument_spec(
+def first_read(client, params):
+    """The tenant (id, name, endpoint) and, when that costs no extra request, its env: one request."""
+    if params["tenant_name"] is not None:
+        return require_tenant_by_name(client, params["tenant_name"]), None
+    if params["wait"]:
+        state, tenant = read_env_and_endpoint(client, params["tenant_id"])
+        return tenant, state
+    return {"id": params["tenant_id"]}, None
+
+
+def run(module, client):
+    params = module.params
+    desired = DesiredEnv(normalize_env(params["env"], check_values=params["state"] == "present"),
+                         params["state"], params["purge"], params["purge_exclude"])
+    tenant, state = first_read(client, params)
+    outcome = converge(client, tenant["id"], desired, module.check_mode, first_read=state)
+    result = outcome.result(desired, tenant["id"])
+    if module._diff:
+        result["diff"] = outcome.diff(desired, params["show_values"])
+    if params["wait"] and not module.check_mode:
+        # Also when nothing changed: a task run again after a wait that timed out must not pass
+        # while the engine is still restarting. A ready engine answers the first check.
+        try:
+            wait_until_healthy(client, tenant, params["wait_timeout"],
+                               " after its environment changed (the change is kept)" if outcome.changed else "")
+        except HasuraCloudError as err:
+            err.result.update(result)
+            raise
+    return result
+
+
+def main():
+    module = hasura_module(
+        dict(
             tenant_id=dict(type="str"),
             tenant_name=dict(type="str"),
             env=dict(type="dict", required=True, no_log=True),
@@ -319,111 +362,13 @@ def module_spec():
             purge=dict(type="bool", default=False),
             purge_exclude=dict(type="list", elements="str", default=list(DEFAULT_PURGE_EXCLUDE)),
             show_values=dict(type="bool", default=False),
+            wait=dict(type="bool", default=False),
+            wait_timeout=dict(type="int", default=300),
         ),
-        mutually_exclusive=[("tenant_id", "tenant_name")],
-        required_one_of=[("tenant_id", "tenant_name")],
-        supports_check_mode=True,
+        required_one_of=("tenant_id", "tenant_name"),
+        mutually_exclusive=("tenant_id", "tenant_name"),
     )
-
-
-def validate(secrets, params):
-    """Every check that needs no request; fails the module. Returns the normalised env."""
-    require_one_of(secrets, "tenant_id", "tenant_name")
-    check_uuid(secrets, "tenant_id")
-    if params["tenant_name"] is not None and not params["tenant_name"].strip():
-        secrets.fail_json(msg="tenant_name must not be empty", trusted_msg=True)
-    if params["purge"] and params["state"] == "absent":
-        secrets.fail_json(msg="purge=true applies only to state=present; with state=absent the keys listed in env "
-                              "are removed and nothing else: drop purge or use state=present", trusted_msg=True)
-    problem = pattern_problem(params["purge_exclude"])
-    if problem:
-        secrets.fail_json(msg=problem, trusted_msg=True)
-    try:
-        return normalize_env(params["env"], check_values=params["state"] == "present")
-    except EnvInputError as exc:
-        # Built from key names only; masking it could only garble it.
-        secrets.fail_json(msg=str(exc), trusted_msg=True)
-
-
-def converge(client, tenant_id, desired, params, check_mode):
-    """Read, plan and write until the env is as asked; bounded re-reads on conflict or lost answers.
-
-    Returns ``(first_hash, first_env, final_hash, final_env, touched)`` where ``touched`` holds
-    every key a round planned to remove.
-    """
-    rounds = max(MIN_ROUNDS, params["max_retries"] + 1)
-    first = None
-    touched = set()
-    last_problem = None
-    for dummy in range(rounds):
-        current_hash, current = read_env(client, tenant_id)
-        if first is None:
-            first = (current_hash, current)
-        plan = plan_changes(current, desired, params["state"], params["purge"], params["purge_exclude"])
-        touched.update(plan.removals)
-        if not plan.changed:
-            return first[0], first[1], current_hash, current, touched
-        if check_mode:
-            return first[0], first[1], current_hash, apply_plan(current, plan), touched
-        try:
-            if plan.upserts:
-                current_hash, current = upsert_env(client, tenant_id, current_hash, plan.upserts)
-            if plan.removals:
-                current_hash, current = delete_env(client, tenant_id, current_hash, plan.removals)
-        except OutcomeUnknownError:
-            last_problem = "the answer to a change was lost"  # it may have been applied: the next read tells
-            continue
-        except HasuraCloudError as exc:
-            if not is_hash_conflict(exc):
-                raise
-            last_problem = "another writer changed the environment (hash conflict)"  # read again, recompute
-            continue
-        return first[0], first[1], current_hash, current, touched
-    raise ConflictsExhaustedError(
-        "the environment of tenant %s could not be written in %d attempts: it kept changing while this task "
-        "was writing, or answers were lost (last: %s); nothing was overwritten blindly, run the task again"
-        % (tenant_id, rounds, last_problem))
-
-
-def run(module, secrets):
-    params = module.params
-    desired = validate(secrets, params)
-    client = client_from_module(secrets)
-    tenant_id = params["tenant_id"]
-    if tenant_id is None:
-        tenant_id = tenant_id_for_name(client, params["tenant_name"])
-
-    first_hash, first_env, final_hash, final_env, touched = converge(client, tenant_id, desired, params, module.check_mode)
-    changes = net_changes(first_env, final_env, desired, params["state"], touched)
-    if module.check_mode:
-        changed = bool(changes.added or changes.updated or changes.removed)
-    else:
-        changed = final_hash != first_hash
-    result = dict(
-        changed=changed,
-        tenant_id=tenant_id,
-        hash=first_hash if module.check_mode else final_hash,
-        previous_hash=first_hash,
-    )
-    result.update(changes.as_result())
-    if module._diff:
-        keys = set(desired) | set(changes.removed)
-        result["diff"] = env_diff(first_env, final_env, keys, show_values=params["show_values"])
-    secrets.exit_json(**result)
-
-
-def main():
-    module = AnsibleModule(**module_spec())
-    secrets = SecretValues(module, "env")
-    try:
-        run(module, secrets)
-    except (GraphQLError, AuthenticationError) as err:
-        # These carry the service's own words, which might quote a value: masked.
-        secrets.fail_json(msg=str(err))
-    except HasuraCloudError as err:
-        # Our own text, from names, ids, the API URL and transport reasons: masking it could
-        # only garble it (a value "1" inside "127.0.0.1").
-        secrets.fail_json(msg=str(err), trusted_msg=True)
+    run_module(module, run, check_options=check_options, secret_option="env")
 
 
 if __name__ == "__main__":

@@ -109,46 +109,37 @@ tenant_id:
   sample: 7a79cf94-0e53-4520-a560-1b02bf522f08
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hasura.cloud.plugins.module_utils._client import HasuraCloudError
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
-    argument_spec,
+    check_not_blank,
     check_uuid,
-    require_one_of,
-    client_from_module,
+    hasura_module,
+    run_module,
 )
 from ansible_collections.hasura.cloud.plugins.module_utils._env import read_env
-from ansible_collections.hasura.cloud.plugins.module_utils._tenant import tenant_id_for_name
+from ansible_collections.hasura.cloud.plugins.module_utils._tenant import require_tenant_by_name
 
 
-def run(module):
-    require_one_of(module, "tenant_id", "tenant_name")
-    check_uuid(module, "tenant_id")
-    if module.params["tenant_name"] is not None and not module.params["tenant_name"].strip():
-        module.fail_json(msg="tenant_name must not be empty")
-    client = client_from_module(module)
+def check_options(params):
+    """Every check that needs no request."""
+    check_uuid(params, "tenant_id")
+    check_not_blank(params, "tenant_name")
+
+
+def run(module, client):
     tenant_id = module.params["tenant_id"]
     if tenant_id is None:
-        tenant_id = tenant_id_for_name(client, module.params["tenant_name"])
+        tenant_id = require_tenant_by_name(client, module.params["tenant_name"])["id"]
     env_hash, env = read_env(client, tenant_id)
-    module.exit_json(changed=False, tenant_id=tenant_id, hash=env_hash, keys=sorted(env), env=env)
+    return dict(changed=False, tenant_id=tenant_id, hash=env_hash, keys=sorted(env), env=env)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            tenant_id=dict(type="str"),
-            tenant_name=dict(type="str"),
-        ),
-        mutually_exclusive=[("tenant_id", "tenant_name")],
-        required_one_of=[("tenant_id", "tenant_name")],
-        supports_check_mode=True,
+    module = hasura_module(
+        dict(tenant_id=dict(type="str"), tenant_name=dict(type="str")),
+        required_one_of=("tenant_id", "tenant_name"),
+        mutually_exclusive=("tenant_id", "tenant_name"),
     )
-    try:
-        run(module)
-    except HasuraCloudError as err:
-        module.fail_json(msg=str(err))
+    run_module(module, run, check_options=check_options)
 
 
 if __name__ == "__main__":

@@ -97,10 +97,10 @@ tenants:
       returned: success
       sample: my-app
     slug:
-      description: Tenant slug assigned by the service.
+      description: The project's DNS label (the project is served at C(https://<slug>.hasura.app)).
       type: str
       returned: success
-      sample: bright-otter-42
+      sample: my-app
     cloud:
       description: Cloud provider.
       type: str
@@ -122,59 +122,40 @@ tenants:
       returned: success
       sample: 0c2d7b7e-3f0c-4a8e-9a53-1f3c2b4d5e6f
     endpoint:
-      description: GraphQL endpoint of the project.
+      description: Base URL of the project; its GraphQL API is C(<endpoint>/v1/graphql).
       type: str
       returned: success
-      sample: https://my-app.hasura.app/v1/graphql
+      sample: https://my-app.hasura.app
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hasura.cloud.plugins.module_utils._client import HasuraCloudError
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
-    argument_spec,
+    check_project_name,
     check_uuid,
-    client_from_module,
+    hasura_module,
+    run_module,
 )
-from ansible_collections.hasura.cloud.plugins.module_utils._tenant import (
-    find_tenant_by_name,
-    get_tenant,
-    list_tenants,
-    name_problem,
-)
+from ansible_collections.hasura.cloud.plugins.module_utils._tenant import find_tenant_by_name, get_tenant, list_tenants
 
 
-def find_tenants(client, tenant_id, name):
+def check_options(params):
+    """Every check that needs no request."""
+    check_uuid(params, "tenant_id")
+    check_project_name(params, "name")
+
+
+def run(module, client):
     """The tenants the options ask for: one (or none) by id or name, else all of them."""
-    if tenant_id is not None:
-        tenant = get_tenant(client, tenant_id)
-    elif name is not None:
-        tenant = find_tenant_by_name(client, name)
-    else:
-        return list_tenants(client)
-    return [tenant] if tenant is not None else []
+    tenant_id, name = module.params["tenant_id"], module.params["name"]
+    if tenant_id is None and name is None:
+        return dict(changed=False, tenants=list_tenants(client))
+    tenant = get_tenant(client, tenant_id) if tenant_id is not None else find_tenant_by_name(client, name)
+    return dict(changed=False, tenants=[tenant] if tenant is not None else [])
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(
-            tenant_id=dict(type="str"),
-            name=dict(type="str"),
-        ),
-        mutually_exclusive=[("tenant_id", "name")],
-        supports_check_mode=True,
-    )
-    check_uuid(module, "tenant_id")
-    if module.params["name"] is not None:
-        problem = name_problem(module.params["name"])
-        if problem:
-            module.fail_json(msg=problem)
-    client = client_from_module(module)
-    try:
-        tenants = find_tenants(client, module.params["tenant_id"], module.params["name"])
-    except HasuraCloudError as err:
-        module.fail_json(msg=str(err))
-    module.exit_json(changed=False, tenants=tenants)
+    module = hasura_module(dict(tenant_id=dict(type="str"), name=dict(type="str")),
+                           mutually_exclusive=("tenant_id", "name"))
+    run_module(module, run, check_options=check_options)
 
 
 if __name__ == "__main__":

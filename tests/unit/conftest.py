@@ -10,6 +10,9 @@ proven by a script that has no mutation in it.
 
 ``run_module`` runs a module's ``main()`` with arguments and returns the JSON the module
 printed (after Ansible's own masking, which is where secret handling is visible).
+
+``clock`` replaces the waiters' clock and pauses with a fake that moves only when the code
+pauses; ``health`` scripts the answers of the project health checks (``/healthz``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ except ImportError:  # older ansible-core: set the serialized arguments ourselve
         with mock.patch.object(basic, "_ANSIBLE_ARGS", serialized):
             yield
 
-from ansible_collections.hasura.cloud.plugins.module_utils import _client
+from ansible_collections.hasura.cloud.plugins.module_utils import _client, _tenant
 
 TOKEN = "unit-test-token-0123456789abcdef"
 API_URL = "https://api.example.test/v1/graphql"
@@ -140,14 +143,6 @@ def fake_api(monkeypatch):
     assert not script.steps, "scripted requests never sent: %s" % [s.field for s in script.steps]
 
 
-@pytest.fixture
-def no_sleep(monkeypatch):
-    """Record the client's sleeps instead of sleeping."""
-    sleeps = []
-    monkeypatch.setattr(_client.time, "sleep", sleeps.append)
-    return sleeps
-
-
 class ModuleResult(dict):
     """The JSON a module printed, plus the raw text for secret scans."""
 
@@ -174,3 +169,50 @@ def run_module(capfd):
         return result
 
     return run
+
+
+class FakeClock(object):
+    """A monotonic clock that moves only when the code under test pauses."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.pauses = []
+
+    def time(self):
+        return self.now
+
+    def pause(self, seconds):
+        assert seconds >= 0
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+class FakeHealth(object):
+    """Scripted answers of client.health_status(); the last one repeats."""
+
+    def __init__(self):
+        self.statuses = [200]
+        self.urls = []
+
+    def status(self, url):
+        self.urls.append(url)
+        if len(self.statuses) > 1:
+            return self.statuses.pop(0)
+        return self.statuses[0]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The waiters' clock and the pauses of waits and re-sent mutations, faked (``clock.pauses``)."""
+    fake = FakeClock()
+    monkeypatch.setattr(_tenant, "_now", fake.time)
+    monkeypatch.setattr(_tenant, "_pause", fake.pause)
+    return fake
+
+
+@pytest.fixture
+def health(monkeypatch, clock):
+    """Scripted health-check answers (``health.statuses``) and the URLs checked (``health.urls``)."""
+    fake = FakeHealth()
+    monkeypatch.setattr(_client.HasuraCloudClient, "health_status", lambda _client_self, url: fake.status(url))
+    return fake

@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.hasura.cloud.plugins.module_utils import _env
-from ansible_collections.hasura.cloud.plugins.module_utils._client import GraphQLError, HTTPStatusError
 from ansible_collections.hasura.cloud.plugins.module_utils._env import (
     EnvInputError,
     apply_plan,
     env_diff,
     env_from_node,
-    is_hash_conflict,
     key_problem,
     net_changes,
     normalize_env,
@@ -159,14 +157,6 @@ def test_documents_validate_against_the_emulator_schema():
     assert "$currentHash: String!" in _env.UPDATE_TENANT_ENV
     assert "$envs: [UpdateEnvObject!]!" in _env.UPDATE_TENANT_ENV
     assert "$keys: [String!]!" in _env.DELETE_TENANT_ENV
-
-
-def test_hash_conflict_detection():
-    assert is_hash_conflict(GraphQLError("env hash mismatch: currentHash x is stale", code="constraint-violation"))
-    assert is_hash_conflict(GraphQLError("constraint", code="constraint-violation"))
-    assert is_hash_conflict(GraphQLError("the given hash is stale", code="unexpected"))
-    assert not is_hash_conflict(GraphQLError("tenant x does not exist", code="not-exists"))
-    assert not is_hash_conflict(HTTPStatusError("HTTP 500", 500))
 
 
 # --------------------------------------------------------------------------- plan

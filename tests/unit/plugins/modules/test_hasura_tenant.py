@@ -9,12 +9,11 @@ import requests
 
 from ansible_collections.hasura.cloud.plugins.modules import hasura_tenant
 from ansible_collections.hasura.cloud.tests.unit.conftest import TOKEN, data, gql_error, make_response
-from ansible_collections.hasura.cloud.tests.unit.plugins.modules.tenant_fixtures import (  # pylint: disable=unused-import
+from ansible_collections.hasura.cloud.tests.unit.plugins.modules.tenant_fixtures import (
     OTHER_ID,
+    OTHER_PROJECT_ID,
     TENANT_ID,
-    clock,
     endpoint,
-    health,
     project_node,
     tenant_dict,
     tenant_node,
@@ -48,11 +47,27 @@ def create_args(**extra):
     return args
 
 
-def expect_create(fake_api, answer=None):
+def created(name="my-app", with_tenant=True):
+    """createTenant's answer: {id, name, tenant}, the tenant nullable in the real schema."""
+    return data({"createTenant": {"id": TENANT_ID, "name": name, "tenant": tenant_node(name) if with_tenant else None}})
+
+
+def expect_create(fake_api, answer=None, envs=None):
+    """A createTenant carrying the database URL as HASURA_GRAPHQL_DATABASE_URL in envs (no databaseUrl)."""
     def check(variables):
         assert variables == {"cloud": "aws", "region": "us-east-2", "name": "my-app", "plan": "cloud_free",
-                             "databaseUrl": DATABASE_URL}
-    fake_api.expect("createTenant", answer if answer is not None else data({"createTenant": {"id": TENANT_ID, "name": "my-app"}}), check)
+                             "envs": envs or [{"key": "HASURA_GRAPHQL_DATABASE_URL", "value": DATABASE_URL}]}
+    fake_api.expect("createTenant", answer if answer is not None else created(), check)
+
+
+def expect_known_projects(fake_api, *project_ids):
+    """The listing of the projects that exist, made just before a create."""
+    fake_api.expect("projects", data({"projects": [{"id": project_id} for project_id in project_ids]}),
+                    lambda v: v == {} or pytest.fail(repr(v)))
+
+
+def expect_listing(fake_api, *nodes):
+    fake_api.expect("projects", data({"projects": list(nodes)}), lambda v: v == {} or pytest.fail(repr(v)))
 
 
 # --- present: found, nothing to do ---------------------------------------------------------------
@@ -103,26 +118,88 @@ def test_id_not_found_fails_instead_of_creating(fake_api, run_module, health):
 # --- present: create -------------------------------------------------------------------------------
 
 
-def test_create_looks_up_creates_and_reads_back(fake_api, run_module, health):
+def test_create_looks_up_lists_and_creates_in_three_requests(fake_api, run_module, health):
     expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api, OTHER_PROJECT_ID)
     expect_create(fake_api)
-    expect_get(fake_api, tenant_node())
     result = run_module(hasura_tenant, create_args(), diff=True)
     assert result["changed"] is True
     assert result["tenant"] == tenant_dict()
-    assert fake_api.fields() == ["projects", "createTenant", "tenant_by_pk"]
+    assert fake_api.fields() == ["projects", "projects", "createTenant"]
+    assert "databaseUrl" not in fake_api.calls[2]["query"]
     assert result["diff"] == {"before": {}, "after": tenant_dict()}
     assert health.urls == ["https://my-app.hasura.app/healthz"]
     assert DATABASE_URL not in result.raw
     assert "s3cr3t-pw" not in result.raw
 
 
+def test_create_with_initial_env_sends_it_in_the_same_request(fake_api, run_module, health):
+    env = {"HASURA_GRAPHQL_ENABLE_CONSOLE": False, "WORKERS": 4, "A": "1"}
+    expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
+    expect_create(fake_api, envs=[{"key": "A", "value": "1"},
+                                  {"key": "HASURA_GRAPHQL_DATABASE_URL", "value": DATABASE_URL},
+                                  {"key": "HASURA_GRAPHQL_ENABLE_CONSOLE", "value": "false"},
+                                  {"key": "WORKERS", "value": "4"}])
+    result = run_module(hasura_tenant, create_args(initial_env=env), diff=True)
+    assert result["changed"] is True
+    # A value "1" must not garble the result (ids, names), and no value is echoed.
+    assert result["tenant"] == tenant_dict()
+    assert result["invocation"]["module_args"]["initial_env"] == dict.fromkeys(env, "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER")
+    assert '"false"' not in result.raw
+
+
+def test_initial_env_is_ignored_for_an_existing_project(fake_api, run_module, health):
+    expect_lookup_by_name(fake_api, project_node())
+    result = run_module(hasura_tenant, dict(name="my-app", initial_env={"A": "other"}))
+    assert result["changed"] is False
+    assert fake_api.fields() == ["projects"]
+
+
+@pytest.mark.parametrize("initial_env, words", [
+    ({"BAD-NAME": "x"}, "env key 'BAD-NAME' is not a valid variable name"),
+    ({"A": None}, "env value of A is null"),
+    ({"A": [1]}, "env value of A is a list"),
+    ({"HASURA_GRAPHQL_DATABASE_URL": "postgres://x"}, "database_url and initial_env.HASURA_GRAPHQL_DATABASE_URL"),
+])
+def test_bad_initial_env_fails_before_any_request(fake_api, run_module, initial_env, words):
+    result = run_module(hasura_tenant, create_args(initial_env=initial_env))
+    assert result["failed"] is True
+    assert words in result["msg"]
+    assert fake_api.calls == []
+    assert "postgres://x" not in result.raw
+
+
+def test_create_answer_without_tenant_is_read_back(fake_api, run_module, health):
+    expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
+    expect_create(fake_api, created(with_tenant=False))
+    expect_get(fake_api, tenant_node())
+    result = run_module(hasura_tenant, create_args())
+    assert result["tenant"] == tenant_dict()
+    assert fake_api.fields() == ["projects", "projects", "createTenant", "tenant_by_pk"]
+
+
+def test_create_whose_name_the_service_ignored_is_renamed(fake_api, run_module, health):
+    expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
+    expect_create(fake_api, created("lively-otter-42"))
+    fake_api.expect("updateTenantName", data({"updateTenantName": {"tenant_id": TENANT_ID, "tenant": tenant_node()}}),
+                    lambda v: v == {"id": TENANT_ID, "name": "my-app"} or pytest.fail(repr(v)))
+    result = run_module(hasura_tenant, create_args(), diff=True)
+    assert result["changed"] is True
+    assert result["tenant"] == tenant_dict()
+    assert result["diff"] == {"before": {}, "after": tenant_dict()}
+    assert fake_api.fields() == ["projects", "projects", "createTenant", "updateTenantName"]
+    assert health.urls == ["https://my-app.hasura.app/healthz"]
+
+
 def test_create_without_plan_or_database_url_sends_nulls(fake_api, run_module, health):
     expect_lookup_by_name(fake_api, None)
-    fake_api.expect("createTenant", data({"createTenant": {"id": TENANT_ID, "name": "my-app"}}),
+    expect_known_projects(fake_api)
+    fake_api.expect("createTenant", created(),
                     lambda v: v == {"cloud": "aws", "region": "us-east-2", "name": "my-app", "plan": None,
-                                    "databaseUrl": None} or pytest.fail(repr(v)))
-    expect_get(fake_api, tenant_node())
+                                    "envs": None} or pytest.fail(repr(v)))
     result = run_module(hasura_tenant, dict(name="my-app", cloud="aws", region="us-east-2", wait=False))
     assert result["changed"] is True
     assert health.urls == []
@@ -141,59 +218,76 @@ def test_create_without_cloud_or_region_fails_before_any_mutation(fake_api, run_
     assert DATABASE_URL not in result.raw
 
 
-def test_create_lost_answer_then_lookup_finds_it_sends_one_create(fake_api, run_module, health):
+def test_create_lost_answer_then_listing_finds_it_sends_one_create(fake_api, run_module, health):
     expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
     expect_create(fake_api, lost_answer())
-    expect_lookup_by_name(fake_api, project_node())
-    expect_get(fake_api, tenant_node())
+    expect_listing(fake_api, project_node())
     result = run_module(hasura_tenant, create_args())
     assert result["changed"] is True
     assert result["tenant"] == tenant_dict()
-    assert fake_api.fields() == ["projects", "createTenant", "projects", "tenant_by_pk"]
+    assert fake_api.fields() == ["projects", "projects", "createTenant", "projects"]
+
+
+def test_create_lost_answer_with_the_name_ignored_adopts_and_renames(fake_api, run_module, health):
+    expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api, OTHER_PROJECT_ID)
+    expect_create(fake_api, lost_answer())
+    expect_listing(fake_api, project_node("keep-me", tenant_id=OTHER_ID, project_id=OTHER_PROJECT_ID),
+                   project_node("lively-otter-42"))
+    fake_api.expect("updateTenantName", data({"updateTenantName": {"tenant_id": TENANT_ID, "tenant": tenant_node()}}),
+                    lambda v: v == {"id": TENANT_ID, "name": "my-app"} or pytest.fail(repr(v)))
+    result = run_module(hasura_tenant, create_args())
+    assert result["changed"] is True
+    assert result["tenant"] == tenant_dict()
     assert fake_api.fields().count("createTenant") == 1
 
 
 @pytest.mark.parametrize("failure", [
     make_response(503, text="<html>503 Service Unavailable</html>"),
-    gql_error("internal error", code="unexpected"),
-], ids=["http-503", "graphql-unexpected"])
-def test_create_error_then_lookup_not_found_retries_once(fake_api, run_module, health, clock, failure):
+    requests.exceptions.ReadTimeout("read timed out"),
+], ids=["http-503", "timeout"])
+def test_create_unanswered_then_listing_not_found_sends_again_once(fake_api, run_module, health, clock, failure):
     expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
     expect_create(fake_api, failure)
-    expect_lookup_by_name(fake_api, None)
+    expect_listing(fake_api)
     expect_create(fake_api)
-    expect_get(fake_api, tenant_node())
     result = run_module(hasura_tenant, create_args())
     assert result["changed"] is True
-    assert fake_api.fields() == ["projects", "createTenant", "projects", "createTenant", "tenant_by_pk"]
+    assert fake_api.fields() == ["projects", "projects", "createTenant", "projects", "createTenant"]
     assert clock.pauses == [0.5]  # one short pause before the second createTenant
 
 
-def test_create_constraint_violation_then_lookup_finds_it(fake_api, run_module, health):
+def test_create_error_answer_then_listing_finds_it(fake_api, run_module, health):
     expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
     expect_create(fake_api, gql_error("a project named my-app already exists", code="constraint-violation"))
-    expect_lookup_by_name(fake_api, project_node())
-    expect_get(fake_api, tenant_node())
+    expect_listing(fake_api, project_node())
     result = run_module(hasura_tenant, create_args())
     assert result["changed"] is True
     assert fake_api.fields().count("createTenant") == 1
 
 
-def test_create_rejected_request_is_not_retried(fake_api, run_module, health):
+@pytest.mark.parametrize("code", ["validation-failed", "unexpected", "GenericServerError"])
+def test_create_error_answer_is_reported_not_sent_again(fake_api, run_module, health, code):
     expect_lookup_by_name(fake_api, None)
-    expect_create(fake_api, gql_error("invalid cloud 'aws': must be one of aws, gcp", code="validation-failed"))
+    expect_known_projects(fake_api)
+    expect_create(fake_api, gql_error("invalid cloud 'aws': must be one of aws, gcp", code=code))
+    expect_listing(fake_api)
     result = run_module(hasura_tenant, create_args())
     assert result["failed"] is True
-    assert "Hasura Cloud API error" in result["msg"] and "validation-failed" in result["msg"]
-    assert fake_api.fields() == ["projects", "createTenant"]
+    assert "Hasura Cloud API error" in result["msg"] and code in result["msg"]
+    assert fake_api.fields() == ["projects", "projects", "createTenant", "projects"]
     assert DATABASE_URL not in result.raw
 
 
 def test_create_gives_up_after_max_retries(fake_api, run_module, health, clock):
     expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
     for dummy in range(2):
         expect_create(fake_api, make_response(502, text="bad gateway"))
-        expect_lookup_by_name(fake_api, None)
+        expect_listing(fake_api)
     result = run_module(hasura_tenant, create_args(max_retries=1))
     assert result["failed"] is True
     assert "HTTP 502" in result["msg"] and "may or may not have been applied" in result["msg"]
@@ -203,12 +297,12 @@ def test_create_gives_up_after_max_retries(fake_api, run_module, health, clock):
 
 def test_created_but_not_readable_fails_with_the_id(fake_api, run_module, health):
     expect_lookup_by_name(fake_api, None)
-    expect_create(fake_api)
+    expect_known_projects(fake_api)
+    expect_create(fake_api, created(with_tenant=False))
     expect_get(fake_api, None)
     result = run_module(hasura_tenant, create_args())
     assert result["failed"] is True
     assert TENANT_ID in result["msg"]
-    assert result["changed"] is True
     assert result["tenant"]["id"] == TENANT_ID
 
 
@@ -217,7 +311,7 @@ def test_created_but_not_readable_fails_with_the_id(fake_api, run_module, health
 
 def test_rename_by_id(fake_api, run_module, health):
     expect_get(fake_api, tenant_node("old-name"))
-    fake_api.expect("updateTenantName", data({"updateTenantName": {"tenant": tenant_node("my-app")}}),
+    fake_api.expect("updateTenantName", data({"updateTenantName": {"tenant_id": TENANT_ID, "tenant": tenant_node("my-app")}}),
                     lambda v: v == {"id": TENANT_ID, "name": "my-app"} or pytest.fail(repr(v)))
     result = run_module(hasura_tenant, dict(tenant_id=TENANT_ID, name="my-app"), diff=True)
     assert result["changed"] is True
@@ -241,7 +335,7 @@ def test_rename_lost_answer_not_applied_is_sent_again(fake_api, run_module, heal
     expect_get(fake_api, tenant_node("old-name"))
     fake_api.expect("updateTenantName", lost_answer())
     expect_get(fake_api, tenant_node("old-name"))
-    fake_api.expect("updateTenantName", data({"updateTenantName": {"tenant": tenant_node("my-app")}}))
+    fake_api.expect("updateTenantName", data({"updateTenantName": {"tenant_id": TENANT_ID, "tenant": tenant_node("my-app")}}))
     result = run_module(hasura_tenant, dict(tenant_id=TENANT_ID, name="my-app"))
     assert result["changed"] is True
     assert fake_api.fields().count("updateTenantName") == 2
@@ -250,10 +344,12 @@ def test_rename_lost_answer_not_applied_is_sent_again(fake_api, run_module, heal
 def test_rename_to_a_taken_name_fails(fake_api, run_module, health):
     expect_get(fake_api, tenant_node("old-name"))
     fake_api.expect("updateTenantName", gql_error("a project named my-app already exists", code="constraint-violation"))
+    expect_get(fake_api, tenant_node("old-name"))
     result = run_module(hasura_tenant, dict(tenant_id=TENANT_ID, name="my-app"))
     assert result["failed"] is True
     assert "a project named my-app already exists" in result["msg"]
-    assert fake_api.fields() == ["tenant_by_pk", "updateTenantName"]
+    # Confirmed by a read (the name did not change), never sent again.
+    assert fake_api.fields() == ["tenant_by_pk", "updateTenantName", "tenant_by_pk"]
 
 
 @pytest.mark.parametrize("option, current, wanted, verb", [
@@ -284,8 +380,8 @@ def test_several_fixed_attributes_differ_all_named(fake_api, run_module, health)
 
 def test_wait_polls_with_growing_interval_until_healthy(fake_api, run_module, health, clock):
     expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
     expect_create(fake_api)
-    expect_get(fake_api, tenant_node())
     health.statuses = [None, 404, 503, 503, 503, 503, 200]
     result = run_module(hasura_tenant, create_args())
     assert result["changed"] is True
@@ -295,12 +391,13 @@ def test_wait_polls_with_growing_interval_until_healthy(fake_api, run_module, he
 
 def test_wait_timeout_fails_with_tenant_id_and_reports_the_creation(fake_api, run_module, health, clock):
     expect_lookup_by_name(fake_api, None)
+    expect_known_projects(fake_api)
     expect_create(fake_api)
-    expect_get(fake_api, tenant_node())
     health.statuses = [503]
     result = run_module(hasura_tenant, create_args(wait_timeout=20))
     assert result["failed"] is True
-    assert TENANT_ID in result["msg"] and "wait_timeout=20" in result["msg"] and "HTTP 503" in result["msg"]
+    assert TENANT_ID in result["msg"] and "wait_timeout=20 seconds after it was created" in result["msg"]
+    assert "GET https://my-app.hasura.app/healthz last answered HTTP 503" in result["msg"]
     assert result["changed"] is True
     assert result["tenant"] == tenant_dict()
     # Never sleeps past the deadline: 1 + 2 + 4 + 8 = 15, then the 5 seconds left.
@@ -393,6 +490,7 @@ def test_absent_lost_answer_still_there_is_sent_again(fake_api, run_module, heal
 def test_absent_deleted_by_someone_else_meanwhile_is_no_change(fake_api, run_module, health):
     expect_get(fake_api, tenant_node())
     fake_api.expect("deleteTenant", gql_error("tenant %s does not exist" % TENANT_ID, code="not-exists"))
+    expect_get(fake_api, None)  # confirmed by a read, not by the code
     result = run_module(hasura_tenant, dict(tenant_id=TENANT_ID, state="absent"))
     assert result["changed"] is False
 

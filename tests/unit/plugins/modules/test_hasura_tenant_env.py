@@ -252,6 +252,7 @@ def test_failure_message_keeps_key_names_with_short_values(fake_api, run_module)
 def test_service_error_echoing_a_value_is_masked(fake_api, run_module):
     fake_api.expect(GET, answer(GET, {}))
     fake_api.expect(UPDATE, gql_error("value Sup3r-Secret-Value is invalid", code="validation-failed"))
+    fake_api.expect(GET, answer(GET, {}))  # the hash did not move: not a conflict, the service's error
     result = run(run_module, {"env": {"A": "Sup3r-Secret-Value"}})
     assert result["failed"] is True
     assert result["msg"] == "Hasura Cloud API error: value ******** is invalid (code validation-failed)"
@@ -322,6 +323,7 @@ def test_conflicts_exhausted(fake_api, run_module, max_retries, rounds):
         env = {"N": str(index)}
         fake_api.expect(GET, answer(GET, env))
         fake_api.expect(UPDATE, conflict(env_hash(env)))
+    fake_api.expect(GET, answer(GET, {"N": "last"}))  # each failed write is judged by a read
     result = run(run_module, {"env": {"MINE": "m"}, "max_retries": max_retries})
     assert result["failed"] is True
     assert "could not be written in %d attempts" % rounds in result["msg"]
@@ -330,11 +332,113 @@ def test_conflicts_exhausted(fake_api, run_module, max_retries, rounds):
     assert "Traceback" not in result.raw
 
 
-def test_other_graphql_error_on_write_is_not_retried(fake_api, run_module):
+@pytest.mark.parametrize("code", ["validation-failed", "constraint-violation", "unexpected", None])
+def test_write_error_with_an_unmoved_hash_is_not_retried(fake_api, run_module, code):
+    # Whatever the code (the real service's for a stale hash is not public): the read decides.
     fake_api.expect(GET, answer(GET, {}))
-    fake_api.expect(UPDATE, gql_error("invalid environment variable name", code="validation-failed"))
+    fake_api.expect(UPDATE, gql_error("invalid environment variable name", code=code))
+    fake_api.expect(GET, answer(GET, {}))
     result = run(run_module, {"env": {"A": "1"}})
-    assert result["failed"] is True and "validation-failed" in result["msg"]
+    assert result["failed"] is True and "invalid environment variable name" in result["msg"]
+    assert fake_api.fields() == [GET, UPDATE, GET]
+
+
+@pytest.mark.parametrize("code", ["constraint-violation", "unexpected", None])
+def test_write_error_with_a_moved_hash_is_a_conflict(fake_api, run_module, code):
+    first, other = {"A": "0"}, {"A": "0", "THEIRS": "t"}
+    fake_api.expect(GET, answer(GET, first))
+    fake_api.expect(UPDATE, gql_error("something went wrong", code=code))
+    fake_api.expect(GET, answer(GET, other))
+    fake_api.expect(UPDATE, answer(UPDATE, dict(other, A="1")), check=expect_vars(currentHash=env_hash(other)))
+    result = run(run_module, {"env": {"A": "1"}})
+    assert result["changed"] is True and result["updated"] == ["A"]
+
+
+def test_nothing_changed_in_config_means_the_env_holds_the_values(fake_api, run_module):
+    # The service may judge values equal where the plan saw a difference: its word is final.
+    fake_api.expect(GET, answer(GET, {"A": "1"}, hash_="h1"))
+    fake_api.expect(UPDATE, gql_error("nothing changed in config", code="unexpected"))
+    fake_api.expect(GET, answer(GET, {"A": "1"}, hash_="h1"))
+    result = run(run_module, {"env": {"A": "01"}})
+    assert result["changed"] is False
+    assert result["hash"] == result["previous_hash"] == "h1"
+    assert result["updated"] == [] and result["added"] == []
+
+
+def test_lost_answer_in_the_last_round_but_applied_succeeds(fake_api, run_module):
+    for index in range(2):
+        env = {"N": str(index)}
+        fake_api.expect(GET, answer(GET, env))
+        fake_api.expect(UPDATE, conflict(env_hash(env)))
+    fake_api.expect(GET, answer(GET, {"N": "2"}))
+    fake_api.expect(UPDATE, requests.exceptions.ReadTimeout("read timed out"))
+    fake_api.expect(GET, answer(GET, {"N": "2", "MINE": "m"}))
+    result = run(run_module, {"env": {"MINE": "m"}, "max_retries": 0})
+    assert result["changed"] is True and result["added"] == ["MINE"]
+
+
+# --------------------------------------------------------------------------- wait
+
+ENV_AND_ENDPOINT = "getTenantEnv"  # the combined read's first root field
+
+
+def env_and_endpoint(env, name="my-app"):
+    return data({"getTenantEnv": {"hash": env_hash(env), "envVars": {"environment": env}},
+                 "tenant_by_pk": {"id": TID, "project": {"name": name, "endpoint": "https://%s.hasura.app" % name}}})
+
+
+def test_wait_after_a_change_polls_the_projects_healthz(fake_api, run_module, health, clock):
+    fake_api.expect(ENV_AND_ENDPOINT, env_and_endpoint({}))
+    fake_api.expect(UPDATE, answer(UPDATE, {"A": "1"}))
+    health.statuses = [503, 503, 200]
+    result = run(run_module, {"env": {"A": "1"}, "wait": True})
+    assert result["changed"] is True
+    assert "tenant_by_pk(id: $tenantId)" in fake_api.calls[0]["query"]
+    assert fake_api.fields() == [GET, UPDATE]  # the endpoint came with the first read
+    assert health.urls == ["https://my-app.hasura.app/healthz"] * 3
+    assert clock.pauses == [1.0, 2.0]
+
+
+def test_wait_without_change_checks_once(fake_api, run_module, health, clock):
+    fake_api.expect(ENV_AND_ENDPOINT, env_and_endpoint({"A": "1"}))
+    result = run(run_module, {"env": {"A": "1"}, "wait": True})
+    assert result["changed"] is False
+    assert len(fake_api.calls) == 1 and health.urls == ["https://my-app.hasura.app/healthz"]
+
+
+def test_wait_by_name_uses_the_endpoint_of_the_lookup(fake_api, run_module, health, clock):
+    project = {"id": "p1", "name": "my-app", "endpoint": "https://my-app.hasura.app", "plan_name": "cloud_free",
+               "tenant": {"id": TID, "slug": "my-app", "cloud": "aws", "region": "us-east-2"}}
+    fake_api.expect(FIND, data({"projects": [project]}))
+    fake_api.expect(GET, answer(GET, {}))
+    fake_api.expect(UPDATE, answer(UPDATE, {"A": "1"}))
+    result = run_module(module, {"tenant_name": "my-app", "env": {"A": "1"}, "wait": True})
+    assert result["changed"] is True
+    assert health.urls == ["https://my-app.hasura.app/healthz"]
+
+
+def test_wait_timeout_keeps_the_change_and_reports_it(fake_api, run_module, health, clock):
+    fake_api.expect(ENV_AND_ENDPOINT, env_and_endpoint({}))
+    fake_api.expect(UPDATE, answer(UPDATE, {"A": "1"}))
+    health.statuses = [503]
+    result = run(run_module, {"env": {"A": "1"}, "wait": True, "wait_timeout": 5})
+    assert result["failed"] is True
+    assert TID in result["msg"] and "after its environment changed (the change is kept)" in result["msg"]
+    assert result["changed"] is True and result["added"] == ["A"] and result["hash"] == env_hash({"A": "1"})
+    assert sum(clock.pauses) == 5
+
+
+def test_check_mode_never_waits(fake_api, run_module, health, clock):
+    fake_api.expect(ENV_AND_ENDPOINT, env_and_endpoint({}))
+    result = run(run_module, {"env": {"A": "1"}, "wait": True}, check_mode=True)
+    assert result["changed"] is True
+    assert health.urls == []
+
+
+def test_negative_wait_timeout_fails_before_any_request(fake_api, run_module):
+    result = run(run_module, {"env": {"A": "1"}, "wait_timeout": -1})
+    assert result["failed"] is True and "wait_timeout must be 0 or more" in result["msg"]
+    assert fake_api.calls == []
 
 
 # --------------------------------------------------------------------------- tenants
@@ -478,6 +582,7 @@ def test_lost_answers_exhausted(fake_api, run_module):
     for dummy in range(3):
         fake_api.expect(GET, answer(GET, {}))
         fake_api.expect(UPDATE, make_response(504, text="gateway timeout"))
+    fake_api.expect(GET, answer(GET, {}))
     result = run(run_module, {"env": {"A": "a"}, "max_retries": 0})
     assert result["failed"] is True
     assert "could not be written in 3 attempts" in result["msg"]
