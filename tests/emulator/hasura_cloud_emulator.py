@@ -3,11 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Local emulator of the Hasura Cloud API, for the demo, the tests and the benchmarks.
 
-A real GraphQL server (graphql-core) over ``http.server``: the schema is ``schema.graphql``
-beside this file, every request is parsed, validated and executed, and errors come back
-Hasura-style (HTTP 200, ``errors`` with ``extensions.code``, no ``data``).
-The command line, the semantics and the control endpoints are specified in CONTRIBUTING.md
-("GraphQL surface", "Emulator command line and control endpoints"); see README.md here.
+A real GraphQL server (graphql-core) over ``http.server``. The schema is ``schema.graphql``
+beside this file: a subset of the real control-plane schema, checked against the types
+the Hasura console generates from it (test_real_schema.py). Every request is parsed,
+validated and executed; errors come back as the real service sends them (HTTP 200,
+``errors`` with ``extensions.code``, no ``data``). The data and Hasura's query arguments
+(where, order_by, ...) live in emulator_tables.py. Command line and behaviour: README.md
+beside this file. Every choice the public facts do not fix is marked ASSUMPTION.
+
+Besides the control-plane API at ``/v1/graphql``, each project is served at its endpoint
+``http://HOST:PORT/projects/<slug>`` (the real one is ``https://<slug>.hasura.app``): its
+``/healthz`` answers 503 while the project starts and while its engine restarts after an
+env change.
 
 Standard library plus graphql-core only. Nothing but the ``listening on ...`` line is
 ever written to stdout; the token is never printed.
@@ -23,11 +30,11 @@ import json
 import os
 import random
 import re
+import secrets
 import signal
 import socket
 import ssl
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -38,36 +45,47 @@ import graphql
 from graphql.language import ast as gql_ast
 from graphql.utilities import get_operation_ast, value_from_ast_untyped
 
+from emulator_tables import (
+    EmulatorState,
+    build_tables,
+    new_domain_record,
+    new_tenant_record,
+    parse_timestamptz,
+    select,
+)
+
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema.graphql")
 
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 NAME_MAX_LEN = 63
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CLOUDS = ("aws", "gcp")
-DEFAULT_PLAN = "cloud_free"
+FQDN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+DEFAULT_PLAN = "cloud_free"  # ASSUMPTION: the plan of a project created without one
+ADMIN_SECRET_KEY = "HASURA_GRAPHQL_ADMIN_SECRET"
 DEFAULT_ERROR_STATUSES = (429, 502, 503)
 MAX_BODY_BYTES = 4 * 1024 * 1024
-STATE_FILE_VERSION = 1
 
-AUTH_MESSAGE = "invalid Authorization header: a valid personal access token is required"
-
-ADJECTIVES = (
-    "amber", "brave", "calm", "daring", "eager", "fancy", "gentle", "happy", "icy", "jolly",
-    "keen", "lively", "merry", "nimble", "odd", "proud", "quiet", "rapid", "shiny", "tidy",
-    "upbeat", "vivid", "witty", "young", "zesty",
-)
-ANIMALS = (
-    "ant", "bison", "cobra", "dingo", "eagle", "ferret", "gecko", "heron", "ibis", "jackal",
-    "koala", "lemur", "marmot", "newt", "otter", "panda", "quail", "raven", "seal", "tapir",
-    "urchin", "vole", "walrus", "yak", "zebra",
-)
+# How a Hasura engine answers a bad credential, by authentication mode (facts page): a
+# webhook-authenticated engine (the default here: a personal access token is checked by a
+# service), a JWT-mode engine, and a missing or malformed header.
+AUTH_ERRORS = {
+    "access-denied": ("access-denied", "Authentication hook unauthorized this request"),
+    "invalid-jwt": ("invalid-jwt", "Could not verify JWT: JWSError JWSInvalidSignature"),
+    "invalid-headers": ("invalid-headers", "Missing 'Authorization' or 'Cookie' header in JWT authentication mode"),
+}
+NOTHING_CHANGED = "nothing changed in config"
 
 
 # --------------------------------------------------------------------------- errors
 
 
 class HasuraError(Exception):
-    """An error the service reports in the body: ``extensions.code`` plus message."""
+    """An error the service reports in the body: ``extensions.code`` plus message.
+
+    ASSUMPTION: the codes of business errors (unknown tenant: not-exists, taken name or
+    domain: constraint-violation, stale hash: unexpected, bad input: validation-failed).
+    The real service's are not public, and the collection never decides on them.
+    """
 
     def __init__(self, code: str, message: str, path: str = "$") -> None:
         super().__init__(message)
@@ -84,14 +102,9 @@ def error_body(code: str, message: str, path: str = "$") -> dict[str, Any]:
 
 
 def env_hash(environment: dict[str, str]) -> str:
-    """40-hex SHA-1 of the canonical JSON of the environment object."""
+    """40-hex SHA-1 of the canonical JSON of the environment (the real hash is opaque)."""
     canonical = json.dumps(environment, sort_keys=True, separators=(",", ":"))
     return hashlib.sha1(canonical.encode("utf-8")).hexdigest()
-
-
-def tenant_env_view(record: dict[str, Any]) -> dict[str, Any]:
-    env = dict(record["env"])
-    return {"hash": env_hash(env), "envVars": {"environment": env}}
 
 
 def check_project_name(name: str) -> None:
@@ -122,164 +135,42 @@ def parse_uuid(value: Any) -> str:
         raise ValueError(f"invalid uuid {value}") from None
 
 
-# --------------------------------------------------------------------------- state
-
-
-class EmulatorState:
-    """Tenants, plus the optional JSON state file they are persisted to.
-
-    Callers hold ``lock`` around every read and write (see ``GraphQLService.execute``).
-    """
-
-    def __init__(self, state_file: str | None) -> None:
-        self.lock = threading.Lock()
-        self.state_file = state_file
-        self.tenants: dict[str, dict[str, Any]] = {}  # tenant id -> record, creation order
-        # Names are invented with their own generator so that --seed fault draws stay
-        # independent of how many tenants get created.
-        self.names_rng = random.Random()
-        if state_file and os.path.exists(state_file):
-            self._load()
-
-    # --- persistence
-
-    def _load(self) -> None:
-        with open(self.state_file, encoding="utf-8") as handle:
-            data = json.load(handle)
-        for record in data.get("tenants", []):
-            self.tenants[record["id"]] = record
-
-    def save(self) -> None:
-        """Write the state file atomically: temp file in the same dir, fsync, os.replace."""
-        if not self.state_file:
-            return
-        directory = os.path.dirname(os.path.abspath(self.state_file))
-        payload = {"version": STATE_FILE_VERSION, "tenants": list(self.tenants.values())}
-        fd, tmp_path = tempfile.mkstemp(prefix=".emulator-state-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_path, self.state_file)
-        except BaseException:
-            try:
-                os.unlink(tmp_path)
-            except OSError:
-                pass
-            raise
-
-    def wipe(self) -> None:
-        self.tenants.clear()
-        self.save()
-
-    # --- lookups
-
-    def get(self, tenant_id: str) -> dict[str, Any]:
-        record = self.tenants.get(tenant_id)
-        if record is None:
-            raise HasuraError("not-exists", f"tenant {tenant_id} does not exist")
-        return record
-
-    def by_project_id(self, project_id: str) -> dict[str, Any] | None:
-        for record in self.tenants.values():
-            if record["project"]["id"] == project_id:
-                return record
-        return None
-
-    def by_name(self, name: str) -> dict[str, Any] | None:
-        for record in self.tenants.values():
-            if record["project"]["name"] == name:
-                return record
-        return None
-
-    # --- name generation
-
-    def _invent(self, taken: set[str]) -> str:
-        while True:
-            candidate = "{}-{}-{:02d}".format(
-                self.names_rng.choice(ADJECTIVES),
-                self.names_rng.choice(ANIMALS),
-                self.names_rng.randrange(100),
-            )
-            if candidate not in taken:
-                return candidate
-
-    def invent_name(self) -> str:
-        return self._invent({r["project"]["name"] for r in self.tenants.values()})
-
-    def invent_slug(self) -> str:
-        return self._invent({r["slug"] for r in self.tenants.values()})
-
-
-# --------------------------------------------------------------------------- where filters
-
-
-def match_comparison(value: str, comparison: dict[str, Any] | None) -> bool:
-    """Hasura comparison operators; a null operator value is ignored (ASSUMPTION: the real
-    engine's handling of null comparisons depends on its configuration)."""
-    if not comparison:
-        return True
-    if comparison.get("_eq") is not None and value != comparison["_eq"]:
-        return False
-    if comparison.get("_neq") is not None and value == comparison["_neq"]:
-        return False
-    if comparison.get("_in") is not None and value not in comparison["_in"]:
-        return False
-    return True
-
-
-def match_bool_exp(record: dict[str, Any], where: dict[str, Any] | None, kind: str) -> bool:
-    """Evaluate a ``tenant_bool_exp`` (kind "tenant") or ``projects_bool_exp`` (kind
-    "projects") against a tenant record; each record holds exactly one project."""
-    if not where:
-        return True
-    if where.get("_and") is not None and not all(
-        match_bool_exp(record, sub, kind) for sub in where["_and"]
-    ):
-        return False
-    if where.get("_or") is not None and not any(
-        match_bool_exp(record, sub, kind) for sub in where["_or"]
-    ):
-        return False
-    if kind == "tenant":
-        columns = {"id": record["id"], "slug": record["slug"]}
-        relation, other = "project", "projects"
-    else:
-        columns = {"id": record["project"]["id"], "name": record["project"]["name"]}
-        relation, other = "tenant", "tenant"
-    for column, value in columns.items():
-        if not match_comparison(value, where.get(column)):
-            return False
-    return match_bool_exp(record, where.get(relation), other)
-
-
 # --------------------------------------------------------------------------- GraphQL layer
+
+
+QUERY_ROOTS = ("config", "custom_domain", "projects", "region", "tenant")
 
 
 def build_executable_schema(service: GraphQLService) -> graphql.GraphQLSchema:
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
         schema = graphql.build_schema(handle.read())
     _install_scalars(schema)
-    _install_object_resolvers(schema, service)
-    query_resolvers = {
-        "tenant_by_pk": service.resolve_tenant_by_pk,
-        "tenant": service.resolve_tenant_list,
-        "projects_by_pk": service.resolve_projects_by_pk,
-        "projects": service.resolve_projects_list,
-        "getTenantEnv": service.resolve_get_tenant_env,
-    }
-    mutation_resolvers = {
-        "createTenant": service.resolve_create_tenant,
-        "deleteTenant": service.resolve_delete_tenant,
-        "updateTenantEnv": service.resolve_update_tenant_env,
-        "deleteTenantEnv": service.resolve_delete_tenant_env,
-        "updateTenantName": service.resolve_update_tenant_name,
-    }
-    for root, resolvers in ((schema.query_type, query_resolvers),
-                            (schema.mutation_type, mutation_resolvers)):
-        for name, resolver in resolvers.items():
-            root.fields[name].resolve = resolver
+    for table in service.tables.values():
+        _install_table_resolvers(schema, service, table)
+    query = schema.query_type.fields
+    for name in QUERY_ROOTS:
+        query[name].resolve = functools.partial(service.resolve_list, name)
+    query["tenant_by_pk"].resolve = lambda _r, _i, id: service.state.tenants.get(id)
+    query["projects_by_pk"].resolve = lambda _r, _i, id: service.state.by_project_id(id)
+    query["config_by_pk"].resolve = lambda _r, _i, tenant_id: service.state.tenants.get(tenant_id)
+    query["custom_domain_by_pk"].resolve = lambda _r, _i, id: service.state.domains.get(id)
+    query["region_by_pk"].resolve = lambda _r, _i, cloud, name: service.state.region(cloud, name)
+    query["getTenantEnv"].resolve = service.resolve_get_tenant_env
+    query["validTenantName"].resolve = service.resolve_valid_tenant_name
+    mutation = schema.mutation_type.fields
+    for name, resolver in (
+        ("createTenant", service.resolve_create_tenant),
+        ("deleteTenant", service.resolve_delete_tenant),
+        ("updateTenantEnv", service.resolve_update_tenant_env),
+        ("deleteTenantEnv", service.resolve_delete_tenant_env),
+        ("updateTenantName", service.resolve_update_tenant_name),
+        ("insert_custom_domain_one", service.resolve_insert_custom_domain_one),
+        ("insert_custom_domain", service.resolve_insert_custom_domain),
+        ("delete_custom_domain_by_pk", service.resolve_delete_custom_domain_by_pk),
+        ("delete_custom_domain", service.resolve_delete_custom_domain),
+    ):
+        mutation[name].resolve = resolver
+    schema.type_map["region"].fields["nat_ips"].resolve = _resolve_nat_ips
     return schema
 
 
@@ -288,32 +179,44 @@ def _install_scalars(schema: graphql.GraphQLSchema) -> None:
     uuid_type.coerce_input_value = parse_uuid
     uuid_type.coerce_output_value = str
 
-    def uuid_literal(node: gql_ast.ValueNode) -> str:
-        if not isinstance(node, gql_ast.StringValueNode):
-            raise TypeError("uuid literal must be a string")
-        return parse_uuid(node.value)
+    def string_literal(parse):
+        def coerce(node: gql_ast.ValueNode) -> str:
+            if not isinstance(node, gql_ast.StringValueNode):
+                raise TypeError("expected a string literal")
+            return parse(node.value)
+        return coerce
 
-    uuid_type.coerce_input_literal = uuid_literal
+    uuid_type.coerce_input_literal = string_literal(parse_uuid)
+    stamp_type = schema.type_map["timestamptz"]
+    stamp_type.coerce_input_value = parse_timestamptz
+    stamp_type.coerce_input_literal = string_literal(parse_timestamptz)
+    stamp_type.coerce_output_value = str
+    for name in ("jsonb", "json"):
+        json_type = schema.type_map[name]
+        json_type.coerce_input_value = lambda value: value
+        json_type.coerce_input_literal = value_from_ast_untyped
+        json_type.coerce_output_value = lambda value: value
 
-    jsonb_type = schema.type_map["jsonb"]
-    jsonb_type.coerce_input_value = lambda value: value
-    jsonb_type.coerce_input_literal = value_from_ast_untyped
-    jsonb_type.coerce_output_value = lambda value: value
+
+def _install_table_resolvers(schema: graphql.GraphQLSchema, service: GraphQLService, table) -> None:
+    """Columns read through the table's getters; relationships hand on the related rows."""
+    fields = schema.type_map[table.name].fields
+    for name, getter in table.columns.items():
+        fields[name].resolve = lambda row, _info, getter=getter: getter(row)
+    for name, (_other, related) in table.objects.items():
+        fields[name].resolve = lambda row, _info, related=related: related(row)
+    for name, (other, related) in table.arrays.items():
+        fields[name].resolve = (lambda row, _info, other=other, related=related, **args:
+                                select(service.tables, service.tables[other], related(row), **args))
 
 
-def _install_object_resolvers(schema: graphql.GraphQLSchema, service: GraphQLService) -> None:
-    """``tenant`` and ``projects`` objects are both backed by the same tenant record
-    (one project per tenant), so the relation fields just hand the record on."""
-    tenant_fields = schema.type_map["tenant"].fields
-    tenant_fields["project"].resolve = lambda record, _info: record
-    project_fields = schema.type_map["projects"].fields
-    project_fields["id"].resolve = lambda record, _info: record["project"]["id"]
-    project_fields["name"].resolve = lambda record, _info: record["project"]["name"]
-    project_fields["plan_name"].resolve = lambda record, _info: record["project"]["plan_name"]
-    project_fields["endpoint"].resolve = (
-        lambda record, _info: service.endpoint_for(record["project"]["name"])
-    )
-    project_fields["tenant"].resolve = lambda record, _info: record
+def _resolve_nat_ips(row: dict[str, Any], _info: Any, path: str | None = None) -> Any:
+    """``nat_ips``: a JSON list of the region's gateway addresses (ASSUMPTION: its shape)."""
+    addresses = [row["nat_ip"]] if row["nat_ip"] else []
+    if path is None:
+        return addresses
+    match = re.fullmatch(r"\$?\[(\d+)\]", path)
+    return addresses[int(match.group(1))] if match and int(match.group(1)) < len(addresses) else None
 
 
 def root_field_names(document: gql_ast.DocumentNode,
@@ -349,7 +252,7 @@ def graphql_error_to_hasura(error: graphql.GraphQLError) -> dict[str, Any]:
     if isinstance(original, HasuraError):
         code, message = original.code, original.message
     elif error.path is None:
-        # No path: raised before any resolver ran (variable coercion, operation selection).
+        # No path: raised before any resolver ran (validation, variable coercion).
         code, message = "validation-failed", error.message
     else:
         code, message = "unexpected", error.message
@@ -363,17 +266,23 @@ def graphql_error_to_hasura(error: graphql.GraphQLError) -> dict[str, Any]:
 
 
 class GraphQLService:
-    """The GraphQL half of the emulator: schema, resolvers, counters for operations."""
+    """The GraphQL half of the emulator: schema, resolvers, counters for operations.
 
-    def __init__(self, state: EmulatorState, stats: Stats, base_url: str = "") -> None:
+    Resolvers run with the state lock held (see ``execute``).
+    """
+
+    def __init__(self, state: EmulatorState, stats: Stats, settings: Settings, base_url: str = "") -> None:
         self.state = state
         self.stats = stats
+        self.settings = settings
         self.base_url = base_url  # e.g. http://127.0.0.1:8080, set once the port is known
+        self.tables = build_tables(state, self.endpoint_for, env_hash, self.dns_validation)
         self.schema = build_executable_schema(self)
         self._dirty = False
 
-    def endpoint_for(self, name: str) -> str:
-        return f"{self.base_url}/projects/{name}/v1/graphql"
+    def endpoint_for(self, slug: str) -> str:
+        """A project's base URL (no /v1/graphql), as the real service gives https://<slug>.hasura.app."""
+        return f"{self.base_url}/projects/{slug}"
 
     # --- request entry point
 
@@ -435,104 +344,189 @@ class GraphQLService:
                               "$.operationName")
         return query, variables, operation_name
 
-    # --- queries (called with the state lock held)
+    # --- reads
 
-    def resolve_tenant_by_pk(self, _root: Any, _info: Any, id: str) -> dict[str, Any] | None:
-        return self.state.tenants.get(id)
+    def resolve_list(self, name: str, _root: Any, _info: Any, **args: Any) -> list:
+        rows = {
+            "tenant": lambda: list(self.state.tenants.values()),
+            "projects": lambda: list(self.state.tenants.values()),
+            "config": lambda: list(self.state.tenants.values()),
+            "custom_domain": lambda: list(self.state.domains.values()),
+            "region": lambda: list(self.state.regions),
+        }[name]()
+        return select(self.tables, self.tables[name], rows, **args)
 
-    def resolve_tenant_list(self, _root: Any, _info: Any, where: dict | None = None) -> list:
-        return [r for r in self.state.tenants.values() if match_bool_exp(r, where, "tenant")]
+    def tenant(self, tenant_id: str) -> dict[str, Any]:
+        record = self.state.tenants.get(tenant_id)
+        if record is None:
+            raise HasuraError("not-exists", f"tenant {tenant_id} does not exist")
+        return record
 
-    def resolve_projects_by_pk(self, _root: Any, _info: Any, id: str) -> dict[str, Any] | None:
-        return self.state.by_project_id(id)
-
-    def resolve_projects_list(self, _root: Any, _info: Any, where: dict | None = None) -> list:
-        return [r for r in self.state.tenants.values() if match_bool_exp(r, where, "projects")]
+    def env_view(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A TenantEnv: envVars as {"environment": {...}}, or flat under --flat-env-vars."""
+        env = dict(record["env"])
+        env_vars = env if self.settings.flat_env_vars else {"environment": env}
+        return {"hash": env_hash(env), "envVars": env_vars}
 
     def resolve_get_tenant_env(self, _root: Any, _info: Any, tenantId: str) -> dict[str, Any]:
-        return tenant_env_view(self.state.get(tenantId))
+        return self.env_view(self.tenant(tenantId))
 
-    # --- mutations (called with the state lock held)
+    def resolve_valid_tenant_name(self, _root: Any, _info: Any, name: str,
+                                  tenantId: str | None = None) -> dict[str, Any]:
+        """ASSUMPTION: the wording of the answers; the real action's rules are not public."""
+        try:
+            check_project_name(name)
+        except HasuraError as err:
+            return {"valid": False, "message": err.message}
+        holder = self.state.by_name(name)
+        if holder is not None and holder["id"] != tenantId:
+            return {"valid": False, "message": f"a project named {name} already exists"}
+        return {"valid": True, "message": "ok"}
+
+    def dns_validation(self, domain: dict[str, Any]) -> str:
+        """pending until --dns-delay seconds after it was added, then succeeded; or what a test set."""
+        if domain.get("dns_validation"):
+            return domain["dns_validation"]
+        return "succeeded" if time.time() - domain["created_at"] >= self.settings.dns_delay else "pending"
+
+    # --- tenant mutations
 
     def resolve_create_tenant(self, _root: Any, _info: Any, cloud: str, region: str,
                               name: str | None = None, plan: str | None = None,
-                              databaseUrl: str | None = None,
-                              envs: list[dict[str, str]] | None = None) -> dict[str, Any]:
-        # databaseUrl is accepted and deliberately dropped: it is a secret, never read back,
-        # and must not land in the state file.
-        del databaseUrl
-        if cloud not in CLOUDS:
-            raise HasuraError("validation-failed",
-                              f"invalid cloud {cloud!r}: must be one of {', '.join(CLOUDS)}")
-        if not region.strip():
-            raise HasuraError("validation-failed", "region must not be empty")
+                              envs: list[dict[str, str] | None] | None = None,
+                              dedicatedVPCID: str | None = None,
+                              projectMetadata: dict[str, Any] | None = None) -> dict[str, Any]:
+        del projectMetadata  # ASSUMPTION: accepted and ignored (Heroku integration data)
+        if dedicatedVPCID is not None:
+            raise HasuraError("validation-failed", "dedicated VPCs are not available in this emulator")
+        region_row = self.state.region(cloud, region)
+        if region_row is None or not region_row["is_active"]:
+            # ASSUMPTION: an unknown or inactive region is refused at creation.
+            raise HasuraError("validation-failed", f"region {region!r} of cloud {cloud!r} is not available")
         if plan is not None and not plan.strip():
             raise HasuraError("validation-failed", "plan must not be empty")
-        if name is None:
+        if name is None or self.settings.ignore_create_name:
+            # The real service has been seen to ignore the name (issue #9732): it invents one.
             name = self.state.invent_name()
         check_project_name(name)
         if self.state.by_name(name) is not None:
             raise HasuraError("constraint-violation", f"a project named {name} already exists")
-        envs = envs or []
-        check_env_keys([e["key"] for e in envs])
-        record = {
-            "id": str(uuid.uuid4()),
-            "slug": self.state.invent_slug(),
-            "cloud": cloud,
-            "region": region,
-            "created_at": time.time(),  # wall clock, so healthz readiness survives restarts
-            "project": {"id": str(uuid.uuid4()), "name": name, "plan_name": plan or DEFAULT_PLAN},
-            "env": {e["key"]: e["value"] for e in envs},
-        }
+        entries = [entry for entry in envs or () if entry is not None]  # the list's items are nullable
+        check_env_keys([entry["key"] for entry in entries])
+        env = {entry["key"]: entry["value"] for entry in entries}
+        # Every new project gets an admin secret; ASSUMPTION: one given in envs is kept.
+        env.setdefault(ADMIN_SECRET_KEY, secrets.token_hex(24))
+        record = new_tenant_record(name, cloud, region, plan or DEFAULT_PLAN, env)
         self.state.tenants[record["id"]] = record
         self._dirty = True
-        return {"id": record["id"], "name": name}
+        # CreateTenantResponse.id is the tenant id (public clients use it so).
+        return {"id": record["id"], "name": name, "tenant": record}
 
     def resolve_delete_tenant(self, _root: Any, _info: Any, tenantId: str) -> dict[str, str]:
-        self.state.get(tenantId)
+        self.tenant(tenantId)
         del self.state.tenants[tenantId]
+        for domain in self.state.domains_of(tenantId):
+            del self.state.domains[domain["id"]]
         self._dirty = True
-        return {"status": "deleted"}
+        return {"status": "deleted"}  # ASSUMPTION: the status text
 
     def resolve_update_tenant_env(self, _root: Any, _info: Any, tenantId: str,
                                   currentHash: str, envs: list[dict[str, str]]) -> dict:
-        record = self.state.get(tenantId)
-        check_env_keys([e["key"] for e in envs])
+        record = self.tenant(tenantId)
+        check_env_keys([entry["key"] for entry in envs])
         self._check_hash(record, currentHash)
-        for entry in envs:
-            record["env"][entry["key"]] = entry["value"]
-        self._dirty = True
-        return tenant_env_view(record)
+        updated = dict(record["env"])
+        updated.update((entry["key"], entry["value"]) for entry in envs)
+        return self._write_env(record, updated)
 
     def resolve_delete_tenant_env(self, _root: Any, _info: Any, tenantId: str,
                                   currentHash: str, deleteEnvs: list[str]) -> dict:
-        record = self.state.get(tenantId)
+        record = self.tenant(tenantId)
         check_env_keys(deleteEnvs)
         self._check_hash(record, currentHash)
-        for key in deleteEnvs:
-            record["env"].pop(key, None)  # unknown keys are ignored
+        remaining = {key: value for key, value in record["env"].items() if key not in deleteEnvs}
+        return self._write_env(record, remaining)
+
+    def _write_env(self, record: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+        """Store a changed env and restart the project's engine; a write that changes nothing is refused."""
+        if env == record["env"]:
+            # The real service refuses an updateTenantEnv that changes nothing (a public
+            # action matches this message). ASSUMPTION: deleteTenantEnv of keys that do not
+            # exist is refused the same way, and the code.
+            raise HasuraError("unexpected", NOTHING_CHANGED)
+        record["env"] = env
+        record["env_changed_at"] = record["updated_at"] = time.time()
         self._dirty = True
-        return tenant_env_view(record)
+        return self.env_view(record)
 
     def resolve_update_tenant_name(self, _root: Any, _info: Any, tenantId: str,
                                    name: str) -> dict[str, Any]:
-        record = self.state.get(tenantId)
+        record = self.tenant(tenantId)
         check_project_name(name)
         holder = self.state.by_name(name)
         if holder is not None and holder is not record:
             raise HasuraError("constraint-violation", f"a project named {name} already exists")
-        record["project"]["name"] = name
+        # The slug is the DNS label and follows the name, so the endpoint changes too.
+        record["project"]["name"] = record["slug"] = name
+        record["project"]["updated_at"] = record["updated_at"] = time.time()
         self._dirty = True
-        return {"tenant": record}
+        return {"tenant": record, "tenant_id": record["id"]}
 
     @staticmethod
     def _check_hash(record: dict[str, Any], current_hash: str) -> None:
         if current_hash != env_hash(record["env"]):
+            # ASSUMPTION: the code and message; the real service's are not public.
             raise HasuraError(
-                "constraint-violation",
-                f"env hash mismatch: currentHash {current_hash} is stale, "
+                "unexpected",
+                f"config hash mismatch: currentHash {current_hash} is not the current hash, "
                 "the environment changed since it was read",
             )
+
+    # --- custom domain mutations (Hasura table mutations)
+
+    def _insert_domain(self, obj: dict[str, Any], on_conflict: dict[str, Any] | None) -> dict[str, Any] | None:
+        fqdn, tenant_id = obj.get("fqdn"), obj.get("tenant_id")
+        if not fqdn or tenant_id is None:
+            raise HasuraError("constraint-violation", "Not-NULL violation. null value in column "
+                              f"\"{'fqdn' if not fqdn else 'tenant_id'}\" violates not-null constraint")
+        if tenant_id not in self.state.tenants:
+            raise HasuraError("constraint-violation", "Foreign key violation. insert or update on table "
+                              "\"custom_domain\" violates foreign key constraint \"custom_domain_tenant_id_fkey\"")
+        if not FQDN_RE.match(fqdn):
+            # ASSUMPTION: the service checks the name's form (the code and message are ours).
+            raise HasuraError("validation-failed", f"{fqdn!r} is not a valid domain name")
+        existing = self.state.domain_by_fqdn(fqdn)
+        if existing is not None:
+            if on_conflict and on_conflict.get("constraint") == "custom_domain_fqdn_key" \
+                    and not on_conflict.get("update_columns"):
+                return None  # on conflict do nothing: insert_one answers null
+            raise HasuraError("constraint-violation", "Uniqueness violation. duplicate key value violates unique "
+                              "constraint \"custom_domain_fqdn_key\"")
+        record = new_domain_record(fqdn, tenant_id, obj.get("cert") or "letsencrypt")  # ASSUMPTION: the default
+        self.state.domains[record["id"]] = record
+        self._dirty = True
+        return record
+
+    def resolve_insert_custom_domain_one(self, _root: Any, _info: Any, object: dict[str, Any],  # noqa: A002
+                                         on_conflict: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        return self._insert_domain(object, on_conflict)
+
+    def resolve_insert_custom_domain(self, _root: Any, _info: Any, objects: list[dict[str, Any]],
+                                     on_conflict: dict[str, Any] | None = None) -> dict[str, Any]:
+        inserted = [row for row in (self._insert_domain(obj, on_conflict) for obj in objects) if row is not None]
+        return {"affected_rows": len(inserted), "returning": inserted}
+
+    def resolve_delete_custom_domain_by_pk(self, _root: Any, _info: Any, id: str) -> dict[str, Any] | None:  # noqa: A002
+        record = self.state.domains.pop(id, None)
+        self._dirty = record is not None or self._dirty
+        return record
+
+    def resolve_delete_custom_domain(self, _root: Any, _info: Any, where: dict[str, Any]) -> dict[str, Any]:
+        doomed = select(self.tables, self.tables["custom_domain"], list(self.state.domains.values()), where=where)
+        for record in doomed:
+            del self.state.domains[record["id"]]
+        self._dirty = bool(doomed) or self._dirty
+        return {"affected_rows": len(doomed), "returning": doomed}
 
 
 # --------------------------------------------------------------------------- stats and faults
@@ -580,8 +574,10 @@ class Stats:
             }
 
 
-class FaultSettings:
-    """Fault injection settings and the random generator that drives them."""
+class Settings:
+    """Settings that can change at run time (POST /_emulator/faults): fault injection, the
+    random generator that drives it, and the behaviours public clients report of the real
+    service (a name ignored at creation, envVars served flat, a bad token's error form)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -592,6 +588,11 @@ class FaultSettings:
         self.drop_rate = 0.0
         self.lose_answer: dict[str, int] = {}
         self.healthz_delay = 0.0
+        self.restart_delay = 0.0
+        self.dns_delay = 0.0
+        self.ignore_create_name = False
+        self.flat_env_vars = False
+        self.auth_error = "access-denied"
         self.seed: int | None = None
         self.rng = random.Random()
 
@@ -605,6 +606,11 @@ class FaultSettings:
                 "drop_rate": self.drop_rate,
                 "lose_answer": dict(self.lose_answer),
                 "healthz_delay": self.healthz_delay,
+                "restart_delay": self.restart_delay,
+                "dns_delay": self.dns_delay,
+                "ignore_create_name": self.ignore_create_name,
+                "flat_env_vars": self.flat_env_vars,
+                "auth_error": self.auth_error,
                 "seed": self.seed,
             }
 
@@ -684,6 +690,18 @@ def _check_lose_answer(value: Any) -> dict[str, int]:
     return {k: v for k, v in value.items() if v > 0}
 
 
+def _check_flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _check_auth_error(value: Any) -> str:
+    if value not in AUTH_ERRORS:
+        raise ValueError(f"expected one of {', '.join(sorted(AUTH_ERRORS))}, got {value!r}")
+    return value
+
+
 def _check_seed(value: Any) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError(f"expected an integer or null, got {value!r}")
@@ -698,6 +716,11 @@ _FAULT_CHECKS = {
     "drop_rate": _check_fraction,
     "lose_answer": _check_lose_answer,
     "healthz_delay": _check_non_negative,
+    "restart_delay": _check_non_negative,
+    "dns_delay": _check_non_negative,
+    "ignore_create_name": _check_flag,
+    "flat_env_vars": _check_flag,
+    "auth_error": _check_auth_error,
     "seed": _check_seed,
 }
 
@@ -781,8 +804,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._send_json(200, self.server.stats.snapshot())
         elif path == "/_emulator/faults":
             self._send_json(200, self.server.faults.as_dict())
-        elif path.startswith("/projects/") and path.endswith("/healthz"):
-            self._healthz(path[len("/projects/"):-len("/healthz")])
+        elif path.startswith("/projects/"):
+            self._project_get(path[len("/projects/"):])
         else:
             self._send_json(404, {"error": "not found"})
 
@@ -827,7 +850,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def _process_graphql(self, raw: bytes) -> tuple[dict[str, Any], list[str]]:
         if not self._authorized():
-            return error_body("invalid-headers", AUTH_MESSAGE), []
+            return error_body(*AUTH_ERRORS[self.server.faults.auth_error]), []
         try:
             payload = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -854,16 +877,29 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             headers["Retry-After"] = str(self.server.faults.retry_after)
         self._send(status, body, "text/html", headers)
 
-    def _healthz(self, name: str) -> None:
+    def _project_get(self, rest: str) -> None:
+        """A project's own endpoint: ``<slug>/healthz`` and ``<slug>/v1/version``."""
+        slug, _slash, route = rest.partition("/")
         with self.server.state.lock:
-            record = self.server.state.by_name(name)
-            created_at = record["created_at"] if record else None
-        if created_at is None:
+            record = self.server.state.by_slug(slug)
+            started = (record["created_at"], record["env_changed_at"]) if record else None
+        if started is None or route not in ("healthz", "v1/version"):
             self._send(404, b"Not Found", "text/plain")
-        elif time.time() - created_at < self.server.faults.healthz_delay:
+        elif route == "v1/version":
+            # ASSUMPTION: the version a Hasura Cloud engine reports.
+            self._send_json(200, {"version": "v2.44.0-cloud.1"})
+        elif not self._engine_ready(*started):
             self._send(503, b"Service Unavailable", "text/plain")
         else:
             self._send(200, b"OK", "text/plain")
+
+    def _engine_ready(self, created_at: float, env_changed_at: float | None) -> bool:
+        """Up once --healthz-delay passed since creation and --restart-delay since the last env change."""
+        settings = self.server.faults
+        now = time.time()
+        if now - created_at < settings.healthz_delay:
+            return False
+        return env_changed_at is None or now - env_changed_at >= settings.restart_delay
 
     def _reset(self, raw: bytes) -> None:
         options = self._json_object(raw)
@@ -907,14 +943,14 @@ class EmulatorServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], token: str, state: EmulatorState,
-                 faults: FaultSettings, verbose: bool = False) -> None:
+                 faults: Settings, verbose: bool = False) -> None:
         super().__init__(address, EmulatorHandler)
         self.token = token
         self.state = state
         self.faults = faults
         self.stats = Stats()
         self.verbose = verbose
-        self.service = GraphQLService(state, self.stats)
+        self.service = GraphQLService(state, self.stats, faults)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Broken connections are normal here (drop faults, clients timing out); stay quiet
@@ -961,7 +997,18 @@ def build_arg_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--token", required=True, help="the personal access token to accept")
     parser.add_argument("--state-file", help="JSON file holding the tenants across restarts")
-    parser.add_argument("--healthz-delay", type=float, default=0.0, metavar="SECONDS")
+    parser.add_argument("--healthz-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="a new project's /healthz answers 503 for this long")
+    parser.add_argument("--restart-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="after every env change, the project's /healthz answers 503 for this long")
+    parser.add_argument("--dns-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="a new custom domain's dns_validation is pending for this long")
+    parser.add_argument("--ignore-create-name", action="store_true",
+                        help="createTenant ignores name and invents one, as seen of the real service")
+    parser.add_argument("--flat-env-vars", action="store_true",
+                        help="serve getTenantEnv.envVars as a flat object instead of under environment")
+    parser.add_argument("--auth-error", choices=sorted(AUTH_ERRORS), default="access-denied",
+                        help="how a bad token is answered (default: access-denied, as a webhook-auth engine)")
     parser.add_argument("--latency", type=float, default=0.0, metavar="MS")
     parser.add_argument("--error-rate", type=parse_fraction, default=0.0, metavar="FRACTION")
     parser.add_argument("--error-statuses", type=parse_statuses,
@@ -977,8 +1024,8 @@ def build_arg_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def faults_from_args(args: argparse.Namespace) -> FaultSettings:
-    faults = FaultSettings()
+def faults_from_args(args: argparse.Namespace) -> Settings:
+    faults = Settings()
     lose: dict[str, int] = {}
     for name, count in args.lose_answer:
         lose[name] = lose.get(name, 0) + count
@@ -990,6 +1037,11 @@ def faults_from_args(args: argparse.Namespace) -> FaultSettings:
         "drop_rate": args.drop_rate,
         "lose_answer": lose,
         "healthz_delay": args.healthz_delay,
+        "restart_delay": args.restart_delay,
+        "dns_delay": args.dns_delay,
+        "ignore_create_name": args.ignore_create_name,
+        "flat_env_vars": args.flat_env_vars,
+        "auth_error": args.auth_error,
         "seed": args.seed,
     })
     return faults
