@@ -40,6 +40,7 @@ LISTENING_RE = re.compile(r'^listening on (?P<base>(?P<scheme>https?)://(?P<host
 NAME_RE = re.compile(r'^[a-z0-9]([a-z0-9-]*[a-z0-9])?$')
 
 TENANT_FIELDS = 'id slug cloud region project { id name endpoint plan_name }'
+ADMIN_SECRET = 'HASURA_GRAPHQL_ADMIN_SECRET'
 
 
 class EmulatorError(RuntimeError):
@@ -251,7 +252,7 @@ class Emulator:
         variables: dict[str, Any] = {'cloud': cloud, 'region': region, 'name': name, 'plan': plan,
                                      'envs': [{'key': k, 'value': v} for k, v in (env or {}).items()]}
         data = self.graphql('mutation ($cloud: String!, $region: String!, $name: String, $plan: String,'
-                            ' $envs: [UpdateEnvObject!]) { createTenant(cloud: $cloud, region: $region,'
+                            ' $envs: [UpdateEnvsObject]) { createTenant(cloud: $cloud, region: $region,'
                             ' name: $name, plan: $plan, envs: $envs) { id name } }', variables)
         return data['createTenant']['id']
 
@@ -270,6 +271,13 @@ class Emulator:
         """``(hash, {NAME: VALUE})`` of a tenant's environment."""
         data = self.graphql('query ($id: uuid!) { getTenantEnv(tenantId: $id) { hash envVars } }', {'id': tenant_id})
         return data['getTenantEnv']['hash'], data['getTenantEnv']['envVars'].get('environment', {})
+
+    def app_env(self, tenant_id: str) -> dict[str, str]:
+        """The tenant's env without ``HASURA_GRAPHQL_ADMIN_SECRET``, which Hasura Cloud generates for
+        every new project: for tests that compare the variables they set themselves."""
+        env = dict(self.get_env(tenant_id)[1])
+        env.pop(ADMIN_SECRET, None)
+        return env
 
     def set_env(self, tenant_id: str, env: dict[str, str]) -> str:
         """Upsert env keys directly (reads the current hash first); return the new hash."""

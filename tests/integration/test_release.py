@@ -269,6 +269,6 @@ def test_installed_copy_runs_the_env_playbook(emulator, run_playbook, tenant_nam
     assert run.result('Set env')['added'] == ['C']
     assert not run.changed('Set env again')
     assert run.result('Purge')['removed'] == ['B', 'C']
-    assert run.result('Read env')['env'] == {'A': '1'}
+    assert run.result('Read env')['env']['A'] == '1'
     assert run.changed('Remove the project')
     assert emulator.find_tenant(tenant_name) is None

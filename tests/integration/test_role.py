@@ -52,13 +52,19 @@ def fact(run):
 
 
 def test_role_creates_then_changes_nothing(emulator, run_playbook, tenant_name):
-    """First run creates the project and sets the env; the second run reports no change at all."""
+    """First run creates the project with its env in the same request; the second run reports no change at all."""
     env = {'FEATURE_X': 'on', 'WORKERS': 4, 'DEBUG': False}
+    emulator.reset()
     first = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': env}).assert_ok()
     assert action_records(first, TENANT_ACTION)[0]['changed']
+    # The env came with createTenant (initial_env): the env task finds it as asked.
     env_record = action_records(first, ENV_ACTION)[0]
-    assert env_record['changed']
-    assert env_record['result']['added'] == ['DEBUG', 'FEATURE_X', 'WORKERS']
+    assert not env_record['changed']
+    assert env_record['result']['unchanged'] == ['DEBUG', 'FEATURE_X', 'WORKERS']
+    # Requests: look-up, listing, createTenant, and the env task's one read (env and endpoint together).
+    stats = emulator.stats()
+    assert stats['requests'] == 4 and stats['mutations'] == 1, stats
+    assert stats['operations'] == {'projects': 2, 'createTenant': 1, 'getTenantEnv': 1, 'tenant_by_pk': 1}
 
     project = fact(first)
     tenant = emulator.find_tenant(tenant_name)
@@ -67,7 +73,7 @@ def test_role_creates_then_changes_nothing(emulator, run_playbook, tenant_name):
     assert project['cloud'] == 'aws' and project['region'] == 'us-east-2'
     assert project['endpoint'] == tenant['project']['endpoint']
     assert set(project) == {'id', 'name', 'slug', 'cloud', 'region', 'plan', 'project_id', 'endpoint'}
-    assert emulator.get_env(tenant['id'])[1] == {'FEATURE_X': 'on', 'WORKERS': '4', 'DEBUG': 'false'}
+    assert emulator.app_env(tenant['id']) == {'FEATURE_X': 'on', 'WORKERS': '4', 'DEBUG': 'false'}
 
     emulator.reset()
     second = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': env}).assert_ok()
@@ -85,8 +91,10 @@ def test_role_env_read_back_with_info_module(emulator, run_playbook, tenant_name
 
     read = run_playbook(READ_BACK_PLAY, extra_vars={'tenant_id': tenant_id}).assert_ok()
     info = read.result('Read env')
+    # Hasura Cloud gave the new project an admin secret; the rest is what the role applied.
+    assert info['env'].pop('HASURA_GRAPHQL_ADMIN_SECRET')
     assert info['env'] == {'A': '1', 'B': 'two'}
-    assert info['keys'] == ['A', 'B']
+    assert info['keys'] == ['A', 'B', 'HASURA_GRAPHQL_ADMIN_SECRET']
     assert info['hash'] == applied['hash']
     assert not read.changed('Read env')
 
@@ -136,7 +144,7 @@ def test_role_check_mode_diff_hides_values(emulator, run_playbook, tenant_name):
     assert record['result']['updated'] == ['A']
     assert 'old-secret-value' not in run.stdout and 'new-secret-value' not in run.stdout
     assert '<hidden' in run.stdout
-    assert emulator.get_env(tenant_id) == (env_hash, {'A': 'old-secret-value'})
+    assert emulator.get_env(tenant_id)[0] == env_hash and emulator.app_env(tenant_id) == {'A': 'old-secret-value'}
 
 
 def test_role_absent_deletes_and_is_idempotent(emulator, run_playbook, tenant_name):
@@ -174,7 +182,8 @@ def test_role_connection_from_module_defaults(emulator, run_playbook, tenant_nam
     """
     run = run_playbook(play, extra_vars={'name': tenant_name, 'token': emulator.token, 'url': emulator.url},
                        env={'HASURA_CLOUD_PAT': None, 'HASURA_CLOUD_API_URL': None}).assert_ok()
-    assert run.stats['localhost']['changed'] == 2
+    assert run.stats['localhost']['changed'] == 1  # created with its env: one change
+    assert emulator.app_env(emulator.find_tenant(tenant_name)['id']) == {'A': '1'}
     assert emulator.find_tenant(tenant_name)['cloud'] == 'gcp'
     assert emulator.token not in run.stdout
 
@@ -226,3 +235,31 @@ def test_demo_tour(emulator, run_playbook, tenant_name):
     assert run.changed('Apply the change')
     assert run.result('What changed')['msg'][0] == "added ['PAYMENT_API_KEY'], updated ['APP_GREETING']"
     assert emulator.find_tenant(tenant_name) is None
+
+
+def test_role_ends_with_a_healthy_project_after_an_env_change(emulator, run_playbook, tenant_name):
+    """An env change restarts the engine (503 for restart_delay): the role waits, so the project serves at its end."""
+    tenant_id = emulator.create_tenant(tenant_name, env={'A': '1'})
+    emulator.set_faults(restart_delay=2.5)
+    run = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': {'A': '2'}}).assert_ok()
+    assert action_records(run, ENV_ACTION)[0]['changed']
+    endpoint = fact(run)['endpoint']
+    status, _body = emulator.request('GET', endpoint[len(emulator.base):] + '/healthz')
+    assert status == 200  # healthy when the role ended, though the restart took 2.5 s
+    assert emulator.app_env(tenant_id) == {'A': '2'}
+
+    again = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': {'A': '2'}}).assert_ok()
+    assert again.stats['localhost']['changed'] == 0, again.output()
+
+
+def test_role_env_change_wait_timeout_names_the_tenant(emulator, run_playbook, tenant_name):
+    """A restart longer than the wait fails the env task with the tenant id; the change is kept."""
+    tenant_id = emulator.create_tenant(tenant_name, env={'A': '1'})
+    emulator.set_faults(restart_delay=60)
+    play = ROLE_PLAY.replace('hasura_project_state:', 'hasura_project_wait_timeout: 1\n        hasura_project_state:')
+    run = run_playbook(play, extra_vars={'name': tenant_name, 'project_env': {'A': '2'}})
+    assert run.rc != 0
+    record = action_records(run, ENV_ACTION)[0]
+    assert record['failed'] and tenant_id in record['result']['msg']
+    assert 'after its environment changed (the change is kept)' in record['result']['msg']
+    assert emulator.app_env(tenant_id) == {'A': '2'}

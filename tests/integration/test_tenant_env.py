@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 
 import pytest
@@ -62,8 +63,8 @@ def test_first_run_changes_second_does_not(emulator, run_playbook, tenant_name):
     assert result["added"] == ["A", "B"] and result["updated"] == [] and result["removed"] == []
     assert stats["requests"] == 2
     assert stats["operations"] == {"getTenantEnv": 1, "updateTenantEnv": 1}
-    env_hash, actual = emulator.get_env(tenant_id)
-    assert actual == {"KEEP": "k", "A": "1", "B": "two"}
+    env_hash = emulator.get_env(tenant_id)[0]
+    assert emulator.app_env(tenant_id) == {"KEEP": "k", "A": "1", "B": "two"}
     assert result["hash"] == env_hash and result["previous_hash"] != env_hash
     assert result["tenant_id"] == tenant_id
 
@@ -98,7 +99,7 @@ def test_removal_only_counts(emulator, run_playbook, tenant_name):
     assert run.assert_ok().changed(TASK)
     assert run.result(TASK)["removed"] == ["A"]
     assert stats["operations"] == {"getTenantEnv": 1, "deleteTenantEnv": 1}
-    assert emulator.get_env(tenant_id)[1] == {"B": "2"}
+    assert emulator.app_env(tenant_id) == {"B": "2"}
 
 
 def test_purge_custom_exclude(emulator, run_playbook, tenant_name):
@@ -106,7 +107,7 @@ def test_purge_custom_exclude(emulator, run_playbook, tenant_name):
         "HASURA_GRAPHQL_ADMIN_SECRET": "s", "MY_KEEP": "k", "my_keep": "l", "DROP": "d", "A": "1"})
     run = apply(run_playbook, tenant_id, {"A": "1"}, purge=True, purge_exclude=["MY_*"]).assert_ok()
     assert run.result(TASK)["removed"] == ["DROP", "HASURA_GRAPHQL_ADMIN_SECRET", "my_keep"]
-    assert emulator.get_env(tenant_id)[1] == {"MY_KEEP": "k", "A": "1"}
+    assert emulator.app_env(tenant_id) == {"MY_KEEP": "k", "A": "1"}
 
 
 def test_absent(emulator, run_playbook, tenant_name):
@@ -114,7 +115,7 @@ def test_absent(emulator, run_playbook, tenant_name):
     run = apply(run_playbook, tenant_id, {"A": None, "C": "ignored", "MISSING": None}, state="absent").assert_ok()
     assert run.changed(TASK)
     assert run.result(TASK)["removed"] == ["A", "C"] and run.result(TASK)["unchanged"] == ["MISSING"]
-    assert emulator.get_env(tenant_id)[1] == {"B": "2"}
+    assert emulator.app_env(tenant_id) == {"B": "2"}
 
     again, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": None}, state="absent"))
     assert not again.assert_ok().changed(TASK)
@@ -158,7 +159,7 @@ def test_values_true_1_yes_and_numbers(emulator, run_playbook, tenant_name):
 """ % tenant_id
     run = run_playbook(playbook).assert_ok()
     assert run.changed("Typed values")
-    assert emulator.get_env(tenant_id)[1] == {
+    assert emulator.app_env(tenant_id) == {
         "BOOL_TRUE": "true", "BOOL_YES": "true", "BOOL_FALSE": "false", "QUOTED_YES": "yes", "QUOTED_TRUE": "True",
         "INT_ONE": "1", "INT_BIG": "12345678901234567890", "FLOAT": "2.5", "FLOAT_EXP": "1000000000000000000000",
         "NEGATIVE": "-7", "ZERO_PADDED": "007", "TEMPLATED": "42",
@@ -243,7 +244,9 @@ def test_unknown_tenant_name(emulator, run_playbook, unique_name):
     assert "not found" in msg
 
 
-def test_wrong_token(emulator, run_playbook, tenant_name):
+@pytest.mark.parametrize("form", ["access-denied", "invalid-jwt", "invalid-headers"])
+def test_wrong_token(emulator, run_playbook, tenant_name, form):
+    emulator.set_faults(auth_error=form)
     tenant_id = emulator.create_tenant(tenant_name)
     run = run_playbook(APPLY, extra_vars={"env_tenant_id": tenant_id, "env": {"A": "1"}},
                        env={"HASURA_CLOUD_PAT": "wrong-token-value"})
@@ -287,7 +290,7 @@ def test_vvv_output_holds_neither_token_nor_values(emulator, run_playbook, tenan
     assert result["hash"] == env_hash and env_hash in output  # not garbled by masking
     assert result["added"] == sorted(secrets) and result["removed"] == ["OLD"]
     assert "********" not in json.dumps(result)
-    assert emulator.get_env(tenant_id)[1] == secrets
+    assert emulator.app_env(tenant_id) == secrets
 
 
 # --------------------------------------------------------------------------- concurrency and faults
@@ -312,7 +315,7 @@ def test_two_playbooks_racing_both_land(emulator, tenant_name, tmp_path):
         thread.join()
     for run in runs.values():
         run.assert_ok()
-    env = emulator.get_env(tenant_id)[1]
+    env = emulator.app_env(tenant_id)
     expected = {"BASE": "b"}
     for prefix in ("LEFT", "RIGHT"):
         expected.update({"%s_%d" % (prefix, i): "%s-value-%d" % (prefix, i) for i in range(4)})
@@ -332,7 +335,7 @@ def test_lost_answer_is_not_written_twice(emulator, run_playbook, tenant_name):
     assert run.result(TASK)["added"] == ["B"]
     assert stats["operations"] == {"getTenantEnv": 2, "updateTenantEnv": 1}
     assert stats["faults"]["lost_answers"] == 1
-    assert emulator.get_env(tenant_id)[1] == {"A": "1", "B": "2"}
+    assert emulator.app_env(tenant_id) == {"A": "1", "B": "2"}
 
 
 def test_transient_errors_are_retried(emulator, run_playbook, tenant_name):
@@ -341,7 +344,7 @@ def test_transient_errors_are_retried(emulator, run_playbook, tenant_name):
     run = apply(run_playbook, tenant_id, {"A": "1", "B": "2"}, max_retries=10).assert_ok()
     assert run.changed(TASK)
     emulator.set_faults(error_rate=0.0)
-    assert emulator.get_env(tenant_id)[1] == {"A": "1", "B": "2"}
+    assert emulator.app_env(tenant_id) == {"A": "1", "B": "2"}
 
 
 # --------------------------------------------------------------------------- ad-hoc and info
@@ -351,10 +354,55 @@ def test_adhoc(emulator, run_adhoc, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name)
     run = run_adhoc("hasura.cloud.hasura_tenant_env", 'tenant_name=%s env={"A":"1","B":"x"}' % tenant_name).assert_ok()
     assert run.results[-1]["status"] == "changed"
-    assert emulator.get_env(tenant_id)[1] == {"A": "1", "B": "x"}
+    assert emulator.app_env(tenant_id) == {"A": "1", "B": "x"}
     again = run_adhoc("hasura.cloud.hasura_tenant_env", 'tenant_name=%s env={"A":"1"}' % tenant_name).assert_ok()
     assert again.results[-1]["status"] == "ok"
     assert emulator.token not in run.stdout + again.stdout
+
+
+def test_flat_env_vars_are_read_the_same(emulator, run_playbook, tenant_name):
+    """Some clients see envVars flat (no environment wrapper): the modules read both shapes alike."""
+    emulator.set_faults(flat_env_vars=True)
+    tenant_id = emulator.create_tenant(tenant_name, env={"KEEP": "k", "OLD": "o"})
+    first, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1", "KEEP": "k"}, purge=True))
+    first.assert_ok()
+    result = first.result(TASK)
+    assert result["added"] == ["A"] and result["unchanged"] == ["KEEP"] and result["removed"] == ["OLD"]
+    assert stats["operations"] == {"getTenantEnv": 1, "updateTenantEnv": 1, "deleteTenantEnv": 1}
+    second, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1", "KEEP": "k"}, purge=True))
+    assert not second.assert_ok().changed(TASK) and stats["requests"] == 1
+    emulator.set_faults(flat_env_vars=False)
+    assert emulator.app_env(tenant_id) == {"A": "1", "KEEP": "k"}
+
+
+def test_wait_after_a_change_until_the_engine_is_back(emulator, run_playbook, tenant_name):
+    """Each env change restarts the engine (/healthz 503 for restart_delay): wait returns once it answers 200."""
+    tenant_id = emulator.create_tenant(tenant_name, env={"A": "0"})
+    emulator.set_faults(restart_delay=2.0)
+    started = time.monotonic()
+    run, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1"}, wait=True))
+    elapsed = time.monotonic() - started
+    assert run.assert_ok().changed(TASK)
+    assert elapsed >= 2.0
+    # The endpoint came with the first read: still two API requests for a change.
+    assert stats["requests"] == 2 and stats["operations"] == {"getTenantEnv": 1, "tenant_by_pk": 1, "updateTenantEnv": 1}
+    tenant = emulator.get_tenant(tenant_id)
+    status, _body = emulator.request("GET", tenant["project"]["endpoint"][len(emulator.base):] + "/healthz")
+    assert status == 200
+
+    again, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1"}, wait=True))
+    assert not again.assert_ok().changed(TASK) and stats["requests"] == 1
+
+
+def test_wait_timeout_after_a_change_keeps_the_change(emulator, run_playbook, tenant_name):
+    tenant_id = emulator.create_tenant(tenant_name, env={"A": "0"})
+    emulator.set_faults(restart_delay=60)
+    run = apply(run_playbook, tenant_id, {"A": "1"}, wait=True, wait_timeout=1)
+    msg = assert_clean_failure(run)
+    assert tenant_id in msg and "wait_timeout=1 seconds after its environment changed (the change is kept)" in msg
+    result = run.result(TASK)
+    assert result["changed"] is True and result["updated"] == ["A"]
+    assert emulator.app_env(tenant_id) == {"A": "1"}
 
 
 def test_info_module(emulator, run_playbook, tenant_name):
@@ -371,8 +419,8 @@ def test_info_module(emulator, run_playbook, tenant_name):
     - name: Names only
       ansible.builtin.assert:
         that:
-          - project_env['keys'] == ['A', 'Z']
-          - "project_env.env == {'A': '1', 'Z': 'z'}"
+          - project_env['keys'] == ['A', 'HASURA_GRAPHQL_ADMIN_SECRET', 'Z']
+          - "project_env.env.A == '1' and project_env.env.Z == 'z'"
           - project_env is not changed
 """ % tenant_name
     run, stats = measured(emulator, lambda: run_playbook(playbook))
