@@ -8,7 +8,9 @@ from __future__ import annotations
 class ModuleDocFragment(object):
     """Shared documentation of the hasura.cloud plugins.
 
-    DOCUMENTATION mirrors the argument spec of plugins/module_utils/_common.py.
+    DOCUMENTATION mirrors the argument spec of plugins/module_utils/_common.py; the
+    sections below add what modules (MODULE, TENANT, CHECK_MODE_READ_ONLY) or the inventory
+    plugin (INVENTORY) need on top of it.
     """
 
     DOCUMENTATION = r"""
@@ -51,6 +53,23 @@ options:
     default: 3
 requirements:
   - requests
+"""
+
+    # What every module shares beyond the options: its membership of the action group, the
+    # platform it runs on, and how it reaches the API.
+    MODULE = r"""
+attributes:
+  action_group:
+    description: Use C(group/hasura.cloud.hasura_cloud) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - hasura.cloud.hasura_cloud
+  platform:
+    support: full
+    platforms: posix
+    details:
+      - 'Runs where the Hasura Cloud API is reachable, with Python and C(requests); usually the controller
+        (C(connection: local) or C(delegate_to: localhost)).'
 notes:
   - 'The modules talk to the Hasura Cloud API from the host they run on; use them with
     C(connection: local) or C(delegate_to: localhost).'
@@ -58,13 +77,20 @@ notes:
     C(module_defaults) and the action group C(group/hasura.cloud.hasura_cloud).
 """
 
-    ACTION_GROUP = r"""
-attributes:
-  action_group:
-    description: Use C(group/hasura.cloud.hasura_cloud) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - hasura.cloud.hasura_cloud
+    # The project a module acts on, named by its tenant ID or by its project name.
+    TENANT = r"""
+options:
+  tenant_id:
+    description:
+      - ID (a UUID) of the tenant (the project) to act on. An invalid UUID fails before any request.
+      - Exactly one of O(tenant_id) and O(tenant_name) is required.
+      - The tenant ID is not the project ID; M(hasura.cloud.hasura_tenant_info) returns both.
+    type: str
+  tenant_name:
+    description:
+      - Name of the project to act on; resolved to its tenant with one lookup.
+      - Exactly one of O(tenant_id) and O(tenant_name) is required.
+    type: str
 """
 
     CHECK_MODE_READ_ONLY = r"""
@@ -79,47 +105,14 @@ attributes:
       - This action does not modify state.
 """
 
-    # The connection options as an inventory plugin reads them: from the inventory source
-    # file, or from the environment variables named in ``env`` (modules use fallbacks).
+    # What an inventory plugin adds to the connection options above: the environment
+    # variables it reads them from (modules get the same ones through argument-spec fallbacks).
     INVENTORY = r"""
 options:
   api_token:
-    description:
-      - 'Hasura Cloud Personal Access Token, sent as C(Authorization: pat <token>).'
-      - Create one in the Hasura Cloud dashboard under C(Settings). It grants access to all
-        of the user's projects and is valid until deleted, so prefer the environment variable
-        (for example injected by an AWX credential) or a vaulted value over plain text in the
-        source file.
-      - Required, from the source file or the environment. Never written to the inventory,
-        to host variables or to the inventory cache.
-    type: str
-    aliases: [pat]
     env:
       - name: HASURA_CLOUD_PAT
   api_url:
-    description:
-      - URL of the Hasura Cloud GraphQL API.
-    type: str
-    default: https://data.pro.hasura.io/v1/graphql
     env:
       - name: HASURA_CLOUD_API_URL
-  validate_certs:
-    description:
-      - Verify the TLS certificate of O(api_url).
-      - Set to V(false) only for an endpoint you trust, such as a local test service.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for each HTTP request.
-    type: int
-    default: 30
-  max_retries:
-    description:
-      - How many times a transient failure is retried (connection errors, HTTP 429, 502, 503 and 504),
-        with exponential backoff and jitter, honouring C(Retry-After).
-    type: int
-    default: 3
-requirements:
-  - requests
 """

@@ -22,6 +22,7 @@ description:
     and inventory caching (O(cache)).
   - The source file must be named C(*.hasura_cloud.yml) or C(*.hasura_cloud.yaml).
 extends_documentation_fragment:
+  - hasura.cloud.hasura_cloud
   - hasura.cloud.hasura_cloud.inventory
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache

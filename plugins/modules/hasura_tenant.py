@@ -26,7 +26,7 @@ author:
   - hasura.cloud contributors (@hasura-cloud)
 extends_documentation_fragment:
   - hasura.cloud.hasura_cloud
-  - hasura.cloud.hasura_cloud.action_group
+  - hasura.cloud.hasura_cloud.module
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -41,12 +41,6 @@ attributes:
     details:
       - The diff shows the project's attributes before and after (an empty dict for no project).
         O(database_url) and O(initial_env) never appear in it.
-  platform:
-    support: full
-    platforms: all
-    details:
-      - Runs on any host with Python and C(requests) that can reach O(api_url); usually the controller
-        (C(connection=local) or C(delegate_to=localhost)).
 options:
   state:
     description:
@@ -108,9 +102,9 @@ options:
       - Used only when the project is created, like C(update_password=on_create) of M(ansible.builtin.user);
         ignored for a project that exists. Keep an existing project's environment with
         M(hasura.cloud.hasura_tenant_env).
-      - The same name and value rules as the O(hasura.cloud.hasura_tenant_env#module:env) option of
-        M(hasura.cloud.hasura_tenant_env): names must match C(^[A-Za-z_][A-Za-z0-9_]*$), values are strings,
-        numbers or booleans; a bad name or value fails before any request, naming the key.
+      - The same name and value rules as O(hasura.cloud.hasura_tenant_env#module:env) of
+        M(hasura.cloud.hasura_tenant_env). Names must match C(^[A-Za-z_][A-Za-z0-9_]*$); values are strings,
+        numbers or booleans. A bad name or value fails before any request, naming the key.
       - The values are secret. They never appear in the result, in a diff or in C(-vvv) output.
       - Hasura Cloud adds a generated C(HASURA_GRAPHQL_ADMIN_SECRET) to every new project unless one is given here.
     type: dict

@@ -25,7 +25,8 @@ author:
   - hasura.cloud contributors (@hasura-cloud)
 extends_documentation_fragment:
   - hasura.cloud.hasura_cloud
-  - hasura.cloud.hasura_cloud.action_group
+  - hasura.cloud.hasura_cloud.module
+  - hasura.cloud.hasura_cloud.tenant
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -36,23 +37,7 @@ attributes:
     support: full
     details:
       - Per-variable C(before) and C(after); values are replaced by markers unless O(show_values=true).
-  platform:
-    support: full
-    platforms: posix
-    details:
-      - "Runs where the API is reachable, usually the controller (C(connection: local) or C(delegate_to: localhost))."
 options:
-  tenant_id:
-    description:
-      - ID (a UUID) of the tenant whose environment is managed.
-      - Exactly one of O(tenant_id) and O(tenant_name) is required.
-      - An invalid UUID fails before any request.
-    type: str
-  tenant_name:
-    description:
-      - Name of the project whose environment is managed; resolved to its tenant ID with one lookup.
-      - Exactly one of O(tenant_id) and O(tenant_name) is required.
-    type: str
   env:
     description:
       - Variable name to value.

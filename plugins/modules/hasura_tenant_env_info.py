@@ -20,27 +20,10 @@ author:
   - hasura.cloud contributors (@hasura-cloud)
 extends_documentation_fragment:
   - hasura.cloud.hasura_cloud
-  - hasura.cloud.hasura_cloud.action_group
+  - hasura.cloud.hasura_cloud.module
+  - hasura.cloud.hasura_cloud.tenant
   - hasura.cloud.hasura_cloud.check_mode_read_only
   - ansible.builtin.action_common_attributes
-attributes:
-  platform:
-    support: full
-    platforms: posix
-    details:
-      - "Runs where the API is reachable, usually the controller (C(connection: local) or C(delegate_to: localhost))."
-options:
-  tenant_id:
-    description:
-      - ID (a UUID) of the tenant to read.
-      - Exactly one of O(tenant_id) and O(tenant_name) is required.
-      - An invalid UUID fails before any request.
-    type: str
-  tenant_name:
-    description:
-      - Name of the project to read; resolved to its tenant ID with one lookup.
-      - Exactly one of O(tenant_id) and O(tenant_name) is required.
-    type: str
 seealso:
   - module: hasura.cloud.hasura_tenant_env
     description: Set or remove the environment variables of a project.

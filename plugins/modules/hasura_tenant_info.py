@@ -17,16 +17,9 @@ author:
   - hasura.cloud contributors (@hasura-cloud)
 extends_documentation_fragment:
   - hasura.cloud.hasura_cloud
-  - hasura.cloud.hasura_cloud.action_group
+  - hasura.cloud.hasura_cloud.module
   - hasura.cloud.hasura_cloud.check_mode_read_only
   - ansible.builtin.action_common_attributes
-attributes:
-  platform:
-    support: full
-    platforms: all
-    details:
-      - Runs on any host with Python and C(requests) that can reach O(api_url); usually the controller
-        (C(connection=local) or C(delegate_to=localhost)).
 options:
   tenant_id:
     description:

@@ -34,6 +34,7 @@ ANSIBLE_CORE_VERSION = tuple(int(part) for part in ansible_version.split(".")[:2
 PLUGIN_NAME = "hasura.cloud.projects"
 
 FRAGMENTS = {
+    "hasura.cloud.hasura_cloud": HasuraFragment.DOCUMENTATION,
     "hasura.cloud.hasura_cloud.inventory": HasuraFragment.INVENTORY,
     "ansible.builtin.constructed": ConstructedFragment.DOCUMENTATION,
     "ansible.builtin.inventory_cache": InventoryCacheFragment.DOCUMENTATION,
@@ -65,7 +66,10 @@ def option_definitions():
     assert sorted(doc["extends_documentation_fragment"]) == sorted(FRAGMENTS)
     options = {}
     for name in doc["extends_documentation_fragment"]:
-        options.update(yaml.safe_load(FRAGMENTS[name])["options"])
+        # As ansible-core merges fragments: an option a fragment repeats is merged key by key
+        # (the inventory overlay adds only env: sources to the shared connection options).
+        for option, spec in yaml.safe_load(FRAGMENTS[name])["options"].items():
+            options[option] = dict(options.get(option, {}), **spec)
     options.update(doc["options"])
     return options
 
