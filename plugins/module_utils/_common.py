@@ -54,13 +54,21 @@ def argument_spec(**module_options):
     return spec
 
 
-def hasura_module(options, required_one_of=None, mutually_exclusive=None):
+# The project a module acts on, named by exactly one of these (doc fragment section TENANT).
+TENANT_REF = ("tenant_id", "tenant_name")
+
+
+def hasura_module(options, required_one_of=None, mutually_exclusive=None, tenant_ref=False):
     """The AnsibleModule of a hasura.cloud module: shared options plus ``options``, check mode supported.
 
     ``required_one_of`` (a tuple of option names) is the one declaration of "one of these is
     required": ``run_module`` also refuses them all given as null, which AnsibleModule
     counts as given. ``mutually_exclusive``: a tuple of options of which at most one is set.
+    ``tenant_ref`` adds tenant_id and tenant_name, exactly one of them required.
     """
+    if tenant_ref:
+        options = dict(options, tenant_id=dict(type="str"), tenant_name=dict(type="str"))
+        required_one_of = mutually_exclusive = TENANT_REF
     return AnsibleModule(
         argument_spec=argument_spec(**options),
         required_one_of=[required_one_of] if required_one_of else None,
@@ -112,6 +120,12 @@ def check_project_name(params, option):
     problem = project_name_problem(value) if value is not None else None
     if problem:
         raise OptionError(problem)
+
+
+def check_tenant_ref(params):
+    """tenant_id, when set, is a UUID; tenant_name, when set, is not blank."""
+    check_uuid(params, "tenant_id")
+    check_not_blank(params, "tenant_name")
 
 
 def check_not_negative(params, option):

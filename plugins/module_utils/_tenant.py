@@ -126,6 +126,14 @@ def require_tenant_by_name(client, name):
     return tenant
 
 
+def resolve_tenant_ref(client, params):
+    """The tenant named by the tenant_id or tenant_name option: ``{"id": ...}`` without a request for
+    an id, the whole tenant dict after one lookup for a name."""
+    if params["tenant_id"] is not None:
+        return {"id": params["tenant_id"]}
+    return require_tenant_by_name(client, params["tenant_name"])
+
+
 def list_tenants(client):
     """Every tenant the token can see, sorted by project name."""
     nodes = client.query(LIST_PROJECTS).get("projects") or []

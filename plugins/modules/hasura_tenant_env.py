@@ -274,9 +274,8 @@ diff:
 """
 
 from ansible_collections.hasura.cloud.plugins.module_utils._common import (
-    check_not_blank,
     check_not_negative,
-    check_uuid,
+    check_tenant_ref,
     hasura_module,
     run_module,
 )
@@ -289,13 +288,12 @@ from ansible_collections.hasura.cloud.plugins.module_utils._env import (
     pattern_problem,
     read_env_and_endpoint,
 )
-from ansible_collections.hasura.cloud.plugins.module_utils._tenant import require_tenant_by_name, wait_until_healthy
+from ansible_collections.hasura.cloud.plugins.module_utils._tenant import resolve_tenant_ref, wait_until_healthy
 
 
 def check_options(params):
     """Every check that needs no request."""
-    check_uuid(params, "tenant_id")
-    check_not_blank(params, "tenant_name")
+    check_tenant_ref(params)
     check_not_negative(params, "wait_timeout")
     if params["purge"] and params["state"] == "absent":
         raise OptionError("purge=true applies only to state=present; with state=absent the keys listed in env "
@@ -307,13 +305,11 @@ def check_options(params):
 
 
 def first_read(client, params):
-    """The tenant (id, name, endpoint) and, when that costs no extra request, its env: one request."""
-    if params["tenant_name"] is not None:
-        return require_tenant_by_name(client, params["tenant_name"]), None
-    if params["wait"]:
+    """The tenant (with its endpoint when waiting) and, when that costs no extra request, its env: one request."""
+    if params["wait"] and params["tenant_id"] is not None:
         state, tenant = read_env_and_endpoint(client, params["tenant_id"])
         return tenant, state
-    return {"id": params["tenant_id"]}, None
+    return resolve_tenant_ref(client, params), None
 
 
 def run(module, client):
@@ -340,8 +336,6 @@ def run(module, client):
 def main():
     module = hasura_module(
         dict(
-            tenant_id=dict(type="str"),
-            tenant_name=dict(type="str"),
             env=dict(type="dict", required=True, no_log=True),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             purge=dict(type="bool", default=False),
@@ -350,8 +344,7 @@ def main():
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=300),
         ),
-        required_one_of=("tenant_id", "tenant_name"),
-        mutually_exclusive=("tenant_id", "tenant_name"),
+        tenant_ref=True,
     )
     run_module(module, run, check_options=check_options, secret_option="env")
 

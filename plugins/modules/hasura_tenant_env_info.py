@@ -92,37 +92,20 @@ tenant_id:
   sample: 7a79cf94-0e53-4520-a560-1b02bf522f08
 """
 
-from ansible_collections.hasura.cloud.plugins.module_utils._common import (
-    check_not_blank,
-    check_uuid,
-    hasura_module,
-    run_module,
-)
+from ansible_collections.hasura.cloud.plugins.module_utils._common import check_tenant_ref, hasura_module, run_module
 from ansible_collections.hasura.cloud.plugins.module_utils._env import read_env
-from ansible_collections.hasura.cloud.plugins.module_utils._tenant import require_tenant_by_name
-
-
-def check_options(params):
-    """Every check that needs no request."""
-    check_uuid(params, "tenant_id")
-    check_not_blank(params, "tenant_name")
+from ansible_collections.hasura.cloud.plugins.module_utils._tenant import resolve_tenant_ref
 
 
 def run(module, client):
-    tenant_id = module.params["tenant_id"]
-    if tenant_id is None:
-        tenant_id = require_tenant_by_name(client, module.params["tenant_name"])["id"]
+    tenant_id = resolve_tenant_ref(client, module.params)["id"]
     env_hash, env = read_env(client, tenant_id)
     return dict(changed=False, tenant_id=tenant_id, hash=env_hash, keys=sorted(env), env=env)
 
 
 def main():
-    module = hasura_module(
-        dict(tenant_id=dict(type="str"), tenant_name=dict(type="str")),
-        required_one_of=("tenant_id", "tenant_name"),
-        mutually_exclusive=("tenant_id", "tenant_name"),
-    )
-    run_module(module, run, check_options=check_options)
+    module = hasura_module({}, tenant_ref=True)
+    run_module(module, run, check_options=check_tenant_ref)
 
 
 if __name__ == "__main__":
