@@ -138,6 +138,20 @@ def check_not_negative(params, option):
 # --------------------------------------------------------------------------- running a module
 
 
+class _PlainExits(object):
+    """The exits of a module without secret dict options: AnsibleModule's own, masking included."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def exit_json(self, **result):
+        self.module.exit_json(**result)
+
+    def fail_json(self, msg, trusted_msg=False, **result):
+        del trusted_msg  # Ansible masks the no_log values itself
+        self.module.fail_json(msg=msg, **result)
+
+
 def run_module(module, task, check_options=None, secret_option=None):
     """Run one task of a module; this is where a hasura.cloud module exits, and the only place it fails.
 
@@ -146,7 +160,7 @@ def run_module(module, task, check_options=None, secret_option=None):
     with the partial result it carries. With ``secret_option`` (a dict option whose values
     are secrets) exits go through SecretValues.
     """
-    exits = SecretValues(module, secret_option) if secret_option else None
+    exits = SecretValues(module, secret_option) if secret_option else _PlainExits(module)
     try:
         for options in module.required_one_of or ():
             check_one_of(module.params, options)
@@ -156,18 +170,14 @@ def run_module(module, task, check_options=None, secret_option=None):
     except MissingLibraryError:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     except HasuraCloudError as err:
-        if exits is None:
-            module.fail_json(msg=str(err), **err.result)
         # Text from the service might quote a value: masked. Our own text is built from names
         # and ids, and masking it could only garble it (a value "1" inside "127.0.0.1").
         exits.fail_json(msg=str(err), trusted_msg=not err.quotes_service, **err.result)
     except Exception as err:  # pylint: disable=broad-exception-caught
         # A bug, or an answer of a shape nobody expected: one message, never a traceback
         # (an exception's text or a frame's variables might hold a secret).
-        module.fail_json(msg="internal error in %s: %s at %s; please report it"
-                         % (module._name, type(err).__name__, _innermost_frame()))
-    if exits is None:
-        module.exit_json(**result)
+        exits.fail_json(msg="internal error in %s: %s at %s; please report it"
+                        % (module._name, type(err).__name__, _innermost_frame()), trusted_msg=True)
     exits.exit_json(**result)
 
 

@@ -156,6 +156,8 @@ def run_module(capfd):
     def run(module, args, check_mode=False, diff=False, with_defaults=True):
         full = {"api_token": TOKEN, "api_url": API_URL} if with_defaults else {}
         full.update(args)
+        # As Ansible passes it (the module's name in messages).
+        full.setdefault("_ansible_module_name", "hasura.cloud." + module.__name__.rsplit(".", 1)[-1])
         if check_mode:
             full["_ansible_check_mode"] = True
         if diff:

@@ -238,6 +238,28 @@ def test_auth_errors(fake_api, code):
     assert fake_api.sleeps == []
 
 
+@pytest.mark.parametrize("code", ["access-denied", None, "unexpected"])
+def test_the_webhook_auth_form_is_an_auth_error_whatever_its_code(fake_api, code):
+    fake_api.expect(Q, gql_error("Authentication hook unauthorized this request", code))
+    with pytest.raises(AuthenticationError) as info:
+        client().query(QUERY)
+    assert str(info.value) == (AUTH_FAILED_MESSAGE + " (the service said: Authentication hook unauthorized this request)")
+
+
+def test_access_denied_for_something_else_is_the_services_error(fake_api):
+    # A token that may not do this one thing is not a bad token.
+    fake_api.expect(Q, gql_error("not allowed to delete this project", "access-denied"))
+    with pytest.raises(GraphQLError) as info:
+        client().query(QUERY)
+    assert not isinstance(info.value, AuthenticationError)
+    assert str(info.value) == "Hasura Cloud API error: not allowed to delete this project (code access-denied)"
+
+
+def test_nothing_changed_in_config_is_recognised_by_its_message():
+    assert GraphQLError("nothing changed in config", code="whatever").nothing_changed
+    assert not GraphQLError("something else", code="unexpected").nothing_changed
+
+
 def test_non_json_body_names_http_status(fake_api):
     fake_api.expect(Q, make_response(500, text="<html>Internal error</html>"))
     with pytest.raises(HTTPStatusError) as info:

@@ -594,6 +594,16 @@ def test_authentication_failure(fake_api, run_module):
     assert "Traceback" not in result.raw
 
 
+def test_an_answer_of_an_unexpected_shape_is_one_message_without_traceback(fake_api, run_module):
+    fake_api.expect("tenant_by_pk", data({"tenant_by_pk": "not an object"}))
+    result = run_module(hasura_tenant, dict(tenant_id=TENANT_ID, name="my-app", database_url=DATABASE_URL))
+    assert result["failed"] is True
+    assert result["msg"].startswith("internal error in hasura.cloud.hasura_tenant: AttributeError at _tenant.py:")
+    assert result["msg"].endswith("; please report it")
+    assert "Traceback" not in result.raw and "exception" not in result
+    assert DATABASE_URL not in result.raw
+
+
 def test_missing_token_fails_before_any_request(fake_api, run_module, monkeypatch):
     monkeypatch.delenv("HASURA_CLOUD_PAT", raising=False)
     result = run_module(hasura_tenant, dict(name="my-app", api_url="https://api.example.test/v1/graphql"),
