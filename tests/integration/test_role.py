@@ -263,3 +263,19 @@ def test_role_env_change_wait_timeout_names_the_tenant(emulator, run_playbook, t
     assert record['failed'] and tenant_id in record['result']['msg']
     assert 'after its environment changed (the change is kept)' in record['result']['msg']
     assert emulator.app_env(tenant_id) == {'A': '2'}
+
+
+def test_role_under_the_real_services_quirks(emulator, run_playbook, tenant_name):
+    """Name ignored at creation and envVars served flat, both at once: the role still ends as asked."""
+    emulator.set_faults(ignore_create_name=True, flat_env_vars=True)
+    env = {'FEATURE_X': 'on', 'WORKERS': 4}
+    first = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': env}).assert_ok()
+    project = fact(first)
+    assert project['name'] == tenant_name and project['slug'] == tenant_name
+    assert not action_records(first, ENV_ACTION)[0]['changed']  # created with its env
+    changed = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': dict(env, WORKERS=8)}).assert_ok()
+    assert action_records(changed, ENV_ACTION)[0]['result']['updated'] == ['WORKERS']
+    again = run_playbook(ROLE_PLAY, extra_vars={'name': tenant_name, 'project_env': dict(env, WORKERS=8)})
+    assert again.assert_ok().stats['localhost']['changed'] == 0, again.output()
+    emulator.set_faults(flat_env_vars=False)
+    assert emulator.app_env(project['id']) == {'FEATURE_X': 'on', 'WORKERS': '8'}
