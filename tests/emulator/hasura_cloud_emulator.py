@@ -47,6 +47,7 @@ from graphql.utilities import get_operation_ast, value_from_ast_untyped
 
 from emulator_tables import (
     EmulatorState,
+    QueryArgumentError,
     build_tables,
     new_domain_record,
     new_tenant_record,
@@ -251,6 +252,8 @@ def graphql_error_to_hasura(error: graphql.GraphQLError) -> dict[str, Any]:
     original = error.original_error
     if isinstance(original, HasuraError):
         code, message = original.code, original.message
+    elif isinstance(original, QueryArgumentError):
+        code, message = "validation-failed", str(original)
     elif error.path is None:
         # No path: raised before any resolver ran (validation, variable coercion).
         code, message = "validation-failed", error.message
