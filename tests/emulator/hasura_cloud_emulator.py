@@ -170,7 +170,7 @@ def build_executable_schema(service: GraphQLService) -> graphql.GraphQLSchema:
         ("delete_custom_domain_by_pk", service.resolve_delete_custom_domain_by_pk),
         ("delete_custom_domain", service.resolve_delete_custom_domain),
     ):
-        mutation[name].resolve = resolver
+        mutation[name].resolve = service.mutation_root_field(resolver)
     schema.type_map["region"].fields["nat_ips"].resolve = _resolve_nat_ips
     return schema
 
@@ -281,7 +281,8 @@ class GraphQLService:
         self.base_url = base_url  # e.g. http://127.0.0.1:8080, set once the port is known
         self.tables = build_tables(state, self.endpoint_for, env_hash, self.dns_validation)
         self.schema = build_executable_schema(self)
-        self._dirty = False
+        self._dirty = False  # a resolver changed the state: save it after the document
+        self._failed = False  # a mutation root field of the current document failed
 
     def endpoint_for(self, slug: str) -> str:
         """A project's base URL (no /v1/graphql), as the real service gives https://<slug>.hasura.app."""
@@ -301,16 +302,29 @@ class GraphQLService:
         names = root_field_names(document, operation) if operation else []
         self.stats.count_operations(names)
         if errors:
-            return {"errors": [graphql_error_to_hasura(e) for e in errors]}, []
+            # A Hasura engine stops at the first problem and answers one error.
+            return {"errors": [graphql_error_to_hasura(errors[0])]}, []
+        if operation is not None and variables:
+            # A Hasura engine refuses variables the operation does not declare (graphql-core
+            # ignores them).
+            declared = {definition.variable.name.value for definition in operation.variable_definitions or ()}
+            unexpected = sorted(set(variables) - declared)
+            if unexpected:
+                return error_body("validation-failed",
+                                  "unexpected variables in variableValues: " + ", ".join(unexpected)), []
         is_mutation = operation is not None and operation.operation == gql_ast.OperationType.MUTATION
         # One lock around the whole execution: every resolver of the document sees one
         # consistent state, and a hash check and its write can never interleave with
         # another writer.
         with self.state.lock:
             self._dirty = False
+            self._failed = False
+            domains_before = dict(self.state.domains) if is_mutation else None
             result = graphql.execute(
                 self.schema, document, variable_values=variables, operation_name=operation_name
             )
+            if result.errors and domains_before is not None:
+                self._roll_back_table_mutations(domains_before)
             if self._dirty:
                 self.state.save()
         # data is None only when execution never started (bad variables, no operation).
@@ -318,9 +332,40 @@ class GraphQLService:
         if is_mutation and executed:
             self.stats.count_mutation()
         if result.errors:
-            # Hasura answers errors alone, without partial data.
-            return {"errors": [graphql_error_to_hasura(e) for e in result.errors]}, executed
+            # Hasura answers errors alone, without partial data, and one error.
+            return {"errors": [graphql_error_to_hasura(result.errors[0])]}, executed
         return {"data": result.data}, executed
+
+    def mutation_root_field(self, resolver):
+        """A mutation root resolver that runs only while no earlier root field of the same
+        document failed: a Hasura engine stops a mutation at its first error."""
+
+        @functools.wraps(resolver)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if self._failed:
+                raise HasuraError("unexpected", "not executed: an earlier root field of this mutation failed")
+            try:
+                return resolver(*args, **kwargs)
+            except Exception:
+                self._failed = True
+                raise
+
+        return run
+
+    def _roll_back_table_mutations(self, domains_before: dict[str, dict[str, Any]]) -> None:
+        """Undo the custom_domain writes of a failed mutation document.
+
+        A Hasura engine runs the table mutations of one request in one database transaction
+        (its documentation: if any of them fails, all are rolled back). ASSUMPTION: the
+        custom actions (createTenant, deleteTenant, updateTenantEnv, ...) are webhooks
+        outside that transaction, so what they did stays done; the only one that touches
+        domains is deleteTenant, whose deletions are kept.
+        """
+        restored = {key: record for key, record in domains_before.items() if record["tenant_id"] in self.state.tenants}
+        if restored != self.state.domains:
+            self.state.domains.clear()
+            self.state.domains.update(restored)
+            self._dirty = True
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 - one service per process
     def _prepare(self, query: str) -> tuple[gql_ast.DocumentNode, tuple[graphql.GraphQLError, ...]]:
