@@ -75,6 +75,8 @@ AUTH_ERRORS = {
     "invalid-headers": ("invalid-headers", "Missing 'Authorization' or 'Cookie' header in JWT authentication mode"),
 }
 NOTHING_CHANGED = "nothing changed in config"
+# The values of custom_domain.dns_validation (the real schema's description of the column).
+DNS_VALIDATIONS = ("pending", "succeeded", "failed")
 
 
 # --------------------------------------------------------------------------- errors
@@ -432,7 +434,9 @@ class GraphQLService:
         return {"valid": True, "message": "ok"}
 
     def dns_validation(self, domain: dict[str, Any]) -> str:
-        """pending until --dns-delay seconds after it was added, then succeeded; or what a test set."""
+        """What POST /_emulator/dns set, else pending until --dns-delay seconds after the domain
+        was added, then succeeded. ASSUMPTION: the timing (the emulator resolves no names; the
+        real service reports whether the name resolves to <slug>.hasura.app)."""
         if domain.get("dns_validation"):
             return domain["dns_validation"]
         return "succeeded" if time.time() - domain["created_at"] >= self.settings.dns_delay else "pending"
@@ -867,6 +871,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 self._reset(self._read_body())
             elif path == "/_emulator/faults":
                 self._set_faults(self._read_body())
+            elif path == "/_emulator/dns":
+                self._set_dns(self._read_body())
             else:
                 self._read_body()
                 self._send_json(404, {"error": "not found"})
@@ -970,6 +976,29 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._send_json(400, {"error": str(err)})
             return
         self._send_json(200, self.server.faults.as_dict())
+
+    def _set_dns(self, raw: bytes) -> None:
+        """``{"fqdn": NAME, "dns_validation": "succeeded" | "failed" | "pending" | null}``: what a
+        custom domain's dns_validation reports from now on (null: back to --dns-delay)."""
+        request = self._json_object(raw)
+        if request is None:
+            return
+        fqdn, value = request.get("fqdn"), request.get("dns_validation")
+        if set(request) != {"fqdn", "dns_validation"} or not isinstance(fqdn, str) or value not in DNS_VALIDATIONS + (None,):
+            self._send_json(400, {"error": 'expected {"fqdn": NAME, "dns_validation": '
+                                           + " | ".join(f'"{v}"' for v in DNS_VALIDATIONS) + " | null}"})
+            return
+        state = self.server.state
+        with state.lock:
+            record = state.domain_by_fqdn(fqdn)
+            if record is not None:
+                record["dns_validation"] = value
+                record["updated_at"] = time.time()
+                state.save()
+        if record is None:
+            self._send_json(404, {"error": f"no custom domain {fqdn}"})
+        else:
+            self._send_json(200, {"fqdn": fqdn, "dns_validation": value})
 
     def _json_object(self, raw: bytes) -> dict[str, Any] | None:
         """Body of a control request: empty means {}; answers 400 itself when invalid."""
