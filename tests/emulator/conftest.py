@@ -18,11 +18,18 @@ def shared_emulator():
     emulator.stop()
 
 
+# Every run-time setting at its start-up default (POST /_emulator/faults takes them all).
+DEFAULT_SETTINGS = {
+    "latency_ms": 0, "error_rate": 0, "error_statuses": [429, 502, 503], "retry_after": 1, "drop_rate": 0,
+    "lose_answer": {}, "healthz_delay": 0, "restart_delay": 0, "dns_delay": 0, "ignore_create_name": False,
+    "flat_env_vars": False, "auth_error": "access-denied", "seed": None,
+}
+
+
 @pytest.fixture
 def emu(shared_emulator):
-    """The module's emulator, with no tenants, no faults and zeroed counters."""
-    shared_emulator.set_faults(latency_ms=0, error_rate=0, drop_rate=0, lose_answer={},
-                               healthz_delay=0)
+    """The module's emulator, with no tenants, default settings and zeroed counters."""
+    shared_emulator.set_faults(**DEFAULT_SETTINGS)
     shared_emulator.reset(state=True)
     return shared_emulator
 

@@ -83,7 +83,7 @@ class Emulator:
         variables = {"cloud": cloud, "region": region, "name": name, **extra}
         return self.data(
             "mutation($cloud: String!, $region: String!, $name: String, $plan: String,"
-            " $envs: [UpdateEnvObject!]) { createTenant(cloud: $cloud, region: $region,"
+            " $envs: [UpdateEnvsObject]) { createTenant(cloud: $cloud, region: $region,"
             " name: $name, plan: $plan, envs: $envs) { id name } }",
             variables,
         )["createTenant"]
@@ -107,6 +107,16 @@ class Emulator:
         response = requests.post(f"{self.base}/_emulator/faults", json=settings, timeout=10)
         assert response.status_code == 200, response.text
         return response.json()
+
+    def set_dns(self, fqdn: str, dns_validation: str | None) -> dict:
+        response = requests.post(f"{self.base}/_emulator/dns", timeout=10,
+                                 json={"fqdn": fqdn, "dns_validation": dns_validation})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def health(self, slug: str, route: str = "healthz") -> requests.Response:
+        """GET a project's own endpoint: ``<base>/projects/<slug>/<route>``."""
+        return requests.get(f"{self.base}/projects/{slug}/{route}", timeout=10)
 
     # --- lifecycle
 
