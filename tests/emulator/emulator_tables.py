@@ -27,6 +27,7 @@ STATE_FILE_VERSION = 2
 class QueryArgumentError(ValueError):
     """A where/order_by/distinct_on/limit/offset argument a Hasura engine refuses (validation-failed)."""
 
+
 ADJECTIVES = (
     "amber", "brave", "calm", "daring", "eager", "fancy", "gentle", "happy", "icy", "jolly",
     "keen", "lively", "merry", "nimble", "odd", "proud", "quiet", "rapid", "shiny", "tidy",
@@ -215,7 +216,9 @@ class Table:
 def build_tables(state: EmulatorState, endpoint_for: Callable[[str], str],
                  env_hash: Callable[[dict], str], dns_validation: Callable[[dict], str]) -> dict[str, Table]:
     """The tables of the schema, over the state's records (a tenant record is also its project's row)."""
-    tenant_of = lambda row: state.tenants.get(row["tenant_id"])  # noqa: E731
+    def tenant_of(row: dict[str, Any]) -> dict[str, Any] | None:
+        return state.tenants.get(row["tenant_id"])
+
     tenant = Table("tenant", {
         "active": lambda r: True,
         "cloud": lambda r: r["cloud"],

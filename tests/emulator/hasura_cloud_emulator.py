@@ -1164,7 +1164,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     print(f"listening on {base_url}/v1/graphql", flush=True)
     try:
-        server.serve_forever(poll_interval=0.2)
+        # A short poll: shutdown() waits for the loop to notice, and tests stop many emulators.
+        server.serve_forever(poll_interval=0.05)
     finally:
         server.server_close()
     return 0
