@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from emulator_process import Emulator
+from emulator_process import DEFAULT_SETTINGS, Emulator
 
 
 @pytest.fixture(scope="module")
@@ -16,14 +16,6 @@ def shared_emulator():
     emulator = Emulator()
     yield emulator
     emulator.stop()
-
-
-# Every run-time setting at its start-up default (POST /_emulator/faults takes them all).
-DEFAULT_SETTINGS = {
-    "latency_ms": 0, "error_rate": 0, "error_statuses": [429, 502, 503], "retry_after": 1, "drop_rate": 0,
-    "lose_answer": {}, "healthz_delay": 0, "restart_delay": 0, "dns_delay": 0, "ignore_create_name": False,
-    "flat_env_vars": False, "auth_error": "access-denied", "seed": None,
-}
 
 
 @pytest.fixture

@@ -21,6 +21,12 @@ import requests
 EMULATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hasura_cloud_emulator.py")
 TOKEN = "test-token-0123456789"
 START_TIMEOUT = 10.0
+# Every run-time setting at its start-up default (POST /_emulator/faults takes them all).
+DEFAULT_SETTINGS = {
+    "latency_ms": 0, "error_rate": 0, "error_statuses": [429, 502, 503], "retry_after": 1, "drop_rate": 0,
+    "lose_answer": {}, "healthz_delay": 0, "restart_delay": 0, "dns_delay": 0, "ignore_create_name": False,
+    "flat_env_vars": False, "auth_error": "access-denied", "seed": None,
+}
 
 
 class Emulator:
