@@ -166,7 +166,8 @@ class EmulatorState:
         return None
 
     def invent_name(self) -> str:
-        """A free project name in the style Hasura Cloud gives (``lively-otter-42``)."""
+        """A free project name in the style Hasura Cloud gives (``lively-otter-42``; issue #9732 shows
+        ``honest-mutt-59``). ASSUMPTION: the word lists."""
         taken = {record["project"]["name"] for record in self.tenants.values()}
         while True:
             candidate = "{}-{}-{:02d}".format(self.names_rng.choice(ADJECTIVES), self.names_rng.choice(ANIMALS),

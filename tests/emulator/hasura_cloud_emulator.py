@@ -57,8 +57,11 @@ from emulator_tables import (
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema.graphql")
 
+# Project names become the DNS label (facts: lowercase letters, digits and hyphens).
+# ASSUMPTION: a label's rules beyond that (no hyphen at either end, at most 63 characters).
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 NAME_MAX_LEN = 63
+# ASSUMPTION: the names accepted for environment variables (those of a POSIX shell).
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FQDN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 DEFAULT_PLAN = "cloud_free"  # ASSUMPTION: the plan of a project created without one
@@ -68,7 +71,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 
 # How a Hasura engine answers a bad credential, by authentication mode (facts page): a
 # webhook-authenticated engine (the default here: a personal access token is checked by a
-# service), a JWT-mode engine, and a missing or malformed header.
+# service), a JWT-mode engine, and a missing or malformed header. Which one the Cloud API
+# uses is not public. ASSUMPTION: the messages of the last two (the engine's usual ones).
 AUTH_ERRORS = {
     "access-denied": ("access-denied", "Authentication hook unauthorized this request"),
     "invalid-jwt": ("invalid-jwt", "Could not verify JWT: JWSError JWSInvalidSignature"),
@@ -105,7 +109,10 @@ def error_body(code: str, message: str, path: str = "$") -> dict[str, Any]:
 
 
 def env_hash(environment: dict[str, str]) -> str:
-    """40-hex SHA-1 of the canonical JSON of the environment (the real hash is opaque)."""
+    """40-hex SHA-1 of the canonical JSON of the environment (the real hash is opaque).
+
+    ASSUMPTION: the hash depends on the content only, so an env changed back to an earlier
+    content gets the earlier hash back."""
     canonical = json.dumps(environment, sort_keys=True, separators=(",", ":"))
     return hashlib.sha1(canonical.encode("utf-8")).hexdigest()
 
@@ -456,6 +463,8 @@ class GraphQLService:
             # ASSUMPTION: an unknown or inactive region is refused at creation.
             raise HasuraError("validation-failed", f"region {region!r} of cloud {cloud!r} is not available")
         if plan is not None and not plan.strip():
+            # ASSUMPTION: any other plan name is accepted (cloud_free, cloud_payg and
+            # cloud_free_v2 are the ones seen; the real list is not public).
             raise HasuraError("validation-failed", "plan must not be empty")
         if name is None or self.settings.ignore_create_name:
             # The real service has been seen to ignore the name (issue #9732): it invents one.
@@ -477,6 +486,8 @@ class GraphQLService:
     def resolve_delete_tenant(self, _root: Any, _info: Any, tenantId: str) -> dict[str, str]:
         self.tenant(tenantId)
         del self.state.tenants[tenantId]
+        # ASSUMPTION: the project's custom domains go with it (a public provider never
+        # deletes them itself), which frees their names.
         for domain in self.state.domains_of(tenantId):
             del self.state.domains[domain["id"]]
         self._dirty = True
@@ -519,6 +530,8 @@ class GraphQLService:
         if holder is not None and holder is not record:
             raise HasuraError("constraint-violation", f"a project named {name} already exists")
         # The slug is the DNS label and follows the name, so the endpoint changes too.
+        # ASSUMPTION: renaming to its own name is accepted, and a rename restarts nothing
+        # (the new endpoint's /healthz answers at once).
         record["project"]["name"] = record["slug"] = name
         record["project"]["updated_at"] = record["updated_at"] = time.time()
         self._dirty = True
@@ -552,6 +565,9 @@ class GraphQLService:
             if on_conflict and on_conflict.get("constraint") == "custom_domain_fqdn_key" \
                     and not on_conflict.get("update_columns"):
                 return None  # on conflict do nothing: insert_one answers null
+            # ASSUMPTION: an upsert (update_columns given) is not served: refused like a
+            # plain insert, since letting one project take over another's domain is not
+            # something the service is known to allow.
             raise HasuraError("constraint-violation", "Uniqueness violation. duplicate key value violates unique "
                               "constraint \"custom_domain_fqdn_key\"")
         record = new_domain_record(fqdn, tenant_id, obj.get("cert") or "letsencrypt")  # ASSUMPTION: the default
