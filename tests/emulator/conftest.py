@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from emulator_process import Emulator
+from emulator_process import DEFAULT_SETTINGS, Emulator
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +20,8 @@ def shared_emulator():
 
 @pytest.fixture
 def emu(shared_emulator):
-    """The module's emulator, with no tenants, no faults and zeroed counters."""
-    shared_emulator.set_faults(latency_ms=0, error_rate=0, drop_rate=0, lose_answer={},
-                               healthz_delay=0)
+    """The module's emulator, with no tenants, default settings and zeroed counters."""
+    shared_emulator.set_faults(**DEFAULT_SETTINGS)
     shared_emulator.reset(state=True)
     return shared_emulator
 

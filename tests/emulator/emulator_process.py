@@ -21,6 +21,12 @@ import requests
 EMULATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hasura_cloud_emulator.py")
 TOKEN = "test-token-0123456789"
 START_TIMEOUT = 10.0
+# Every run-time setting at its start-up default (POST /_emulator/faults takes them all).
+DEFAULT_SETTINGS = {
+    "latency_ms": 0, "error_rate": 0, "error_statuses": [429, 502, 503], "retry_after": 1, "drop_rate": 0,
+    "lose_answer": {}, "healthz_delay": 0, "restart_delay": 0, "dns_delay": 0, "ignore_create_name": False,
+    "flat_env_vars": False, "auth_error": "access-denied", "seed": None,
+}
 
 
 class Emulator:
@@ -83,7 +89,7 @@ class Emulator:
         variables = {"cloud": cloud, "region": region, "name": name, **extra}
         return self.data(
             "mutation($cloud: String!, $region: String!, $name: String, $plan: String,"
-            " $envs: [UpdateEnvObject!]) { createTenant(cloud: $cloud, region: $region,"
+            " $envs: [UpdateEnvsObject]) { createTenant(cloud: $cloud, region: $region,"
             " name: $name, plan: $plan, envs: $envs) { id name } }",
             variables,
         )["createTenant"]
@@ -107,6 +113,16 @@ class Emulator:
         response = requests.post(f"{self.base}/_emulator/faults", json=settings, timeout=10)
         assert response.status_code == 200, response.text
         return response.json()
+
+    def set_dns(self, fqdn: str, dns_validation: str | None) -> dict:
+        response = requests.post(f"{self.base}/_emulator/dns", timeout=10,
+                                 json={"fqdn": fqdn, "dns_validation": dns_validation})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def health(self, slug: str, route: str = "healthz") -> requests.Response:
+        """GET a project's own endpoint: ``<base>/projects/<slug>/<route>``."""
+        return requests.get(f"{self.base}/projects/{slug}/{route}", timeout=10)
 
     # --- lifecycle
 

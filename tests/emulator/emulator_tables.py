@@ -23,6 +23,11 @@ from typing import Any, Callable
 
 STATE_FILE_VERSION = 2
 
+
+class QueryArgumentError(ValueError):
+    """A where/order_by/distinct_on/limit/offset argument a Hasura engine refuses (validation-failed)."""
+
+
 ADJECTIVES = (
     "amber", "brave", "calm", "daring", "eager", "fancy", "gentle", "happy", "icy", "jolly",
     "keen", "lively", "merry", "nimble", "odd", "proud", "quiet", "rapid", "shiny", "tidy",
@@ -161,7 +166,8 @@ class EmulatorState:
         return None
 
     def invent_name(self) -> str:
-        """A free project name in the style Hasura Cloud gives (``lively-otter-42``)."""
+        """A free project name in the style Hasura Cloud gives (``lively-otter-42``; issue #9732 shows
+        ``honest-mutt-59``). ASSUMPTION: the word lists."""
         taken = {record["project"]["name"] for record in self.tenants.values()}
         while True:
             candidate = "{}-{}-{:02d}".format(self.names_rng.choice(ADJECTIVES), self.names_rng.choice(ANIMALS),
@@ -311,9 +317,12 @@ def _compare(value: Any, comparison: dict[str, Any]) -> bool:
     """One column against a ``*_comparison_exp``; SQL semantics: a NULL column matches only _is_null."""
     for operator, operand in comparison.items():
         if operand is None:
-            # ASSUMPTION: an operator given as null is ignored (the real engine's handling of
-            # null comparisons depends on its configuration).
-            continue
+            # A Hasura engine of v2 or later refuses a null operand ("if in any comparison
+            # expression a null value is passed, a type mismatch error will be thrown", its
+            # filter documentation; v1 ignored the operator, which v2 keeps only behind
+            # HASURA_GRAPHQL_V1_BOOLEAN_NULL_COLLAPSE). ASSUMPTION: the Cloud API runs with
+            # the default, and the message text.
+            raise QueryArgumentError(f"unexpected null value for the operator {operator}")
         if operator == "_is_null":
             if (value is None) != operand:
                 return False
@@ -325,7 +334,9 @@ def _compare(value: Any, comparison: dict[str, Any]) -> bool:
 def matches(tables: dict[str, Table], table: Table, row: Any, where: dict[str, Any] | None) -> bool:
     """Whether ``row`` satisfies a ``<table>_bool_exp``.
 
-    ASSUMPTION: an empty ``_and`` or ``_or`` list is true, as an absent one is.
+    As a Hasura engine translates it to SQL: ``_and`` folds with TRUE, ``_or`` with FALSE, so
+    ``_and: []`` is true and ``_or: []`` is false. ASSUMPTION: a member given as null
+    (``{name: null}``, ``_and: null``) is ignored, as an absent one is.
     """
     if not where:
         return True
@@ -335,7 +346,7 @@ def matches(tables: dict[str, Table], table: Table, row: Any, where: dict[str, A
         if key == "_and":
             ok = all(matches(tables, table, row, part) for part in value)
         elif key == "_or":
-            ok = not value or any(matches(tables, table, row, part) for part in value)
+            ok = any(matches(tables, table, row, part) for part in value)
         elif key == "_not":
             ok = not matches(tables, table, row, value)
         elif key in table.columns:
@@ -395,9 +406,33 @@ def sort_rows(tables: dict[str, Table], table: Table, rows: list, order_by: list
     return rows
 
 
+def _check_distinct_on(table: Table, order_by: list | dict | None, distinct_on: list[str]) -> None:
+    """Hasura's rule (it is Postgres's for DISTINCT ON): with an order_by, the distinct_on
+    columns must be exactly the columns of the first len(distinct_on) order_by items."""
+    if not order_by:
+        return
+    items = [(key, value) for order in (order_by if isinstance(order_by, list) else [order_by])
+             for key, value in order.items() if value is not None]
+    initial = [key for key, value in items[:len(distinct_on)] if not isinstance(value, dict) and key in table.columns]
+    if len(initial) != len(distinct_on) or not all(column in initial for column in distinct_on):
+        raise QueryArgumentError('"distinct_on" columns must match initial "order_by" columns')
+
+
 def select(tables: dict[str, Table], table: Table, rows: list, where=None, order_by=None, distinct_on=None,
            limit=None, offset=None) -> list:
-    """A list root or array relationship with Hasura's arguments applied, in Hasura's order."""
+    """A list root or array relationship with Hasura's arguments applied, in Hasura's order.
+
+    Raises QueryArgumentError for arguments a Hasura engine refuses: a negative limit (its
+    parser takes a non-negative integer), a negative offset (Postgres refuses it), a null
+    comparison operand, distinct_on that does not match the start of order_by.
+    ASSUMPTION: the messages of the first two.
+    """
+    if limit is not None and limit < 0:
+        raise QueryArgumentError(f"expected a non-negative integer for limit, got {limit}")
+    if offset is not None and offset < 0:
+        raise QueryArgumentError(f"OFFSET must not be negative, got {offset}")
+    if distinct_on:
+        _check_distinct_on(table, order_by, distinct_on)
     rows = [row for row in rows if matches(tables, table, row, where)]
     rows = sort_rows(tables, table, rows, order_by)
     if distinct_on:

@@ -47,6 +47,7 @@ from graphql.utilities import get_operation_ast, value_from_ast_untyped
 
 from emulator_tables import (
     EmulatorState,
+    QueryArgumentError,
     build_tables,
     new_domain_record,
     new_tenant_record,
@@ -56,8 +57,11 @@ from emulator_tables import (
 
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema.graphql")
 
+# Project names become the DNS label (facts: lowercase letters, digits and hyphens).
+# ASSUMPTION: a label's rules beyond that (no hyphen at either end, at most 63 characters).
 NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 NAME_MAX_LEN = 63
+# ASSUMPTION: the names accepted for environment variables (those of a POSIX shell).
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FQDN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 DEFAULT_PLAN = "cloud_free"  # ASSUMPTION: the plan of a project created without one
@@ -67,13 +71,16 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 
 # How a Hasura engine answers a bad credential, by authentication mode (facts page): a
 # webhook-authenticated engine (the default here: a personal access token is checked by a
-# service), a JWT-mode engine, and a missing or malformed header.
+# service), a JWT-mode engine, and a missing or malformed header. Which one the Cloud API
+# uses is not public. ASSUMPTION: the messages of the last two (the engine's usual ones).
 AUTH_ERRORS = {
     "access-denied": ("access-denied", "Authentication hook unauthorized this request"),
     "invalid-jwt": ("invalid-jwt", "Could not verify JWT: JWSError JWSInvalidSignature"),
     "invalid-headers": ("invalid-headers", "Missing 'Authorization' or 'Cookie' header in JWT authentication mode"),
 }
 NOTHING_CHANGED = "nothing changed in config"
+# The values of custom_domain.dns_validation (the real schema's description of the column).
+DNS_VALIDATIONS = ("pending", "succeeded", "failed")
 
 
 # --------------------------------------------------------------------------- errors
@@ -102,7 +109,10 @@ def error_body(code: str, message: str, path: str = "$") -> dict[str, Any]:
 
 
 def env_hash(environment: dict[str, str]) -> str:
-    """40-hex SHA-1 of the canonical JSON of the environment (the real hash is opaque)."""
+    """40-hex SHA-1 of the canonical JSON of the environment (the real hash is opaque).
+
+    ASSUMPTION: the hash depends on the content only, so an env changed back to an earlier
+    content gets the earlier hash back."""
     canonical = json.dumps(environment, sort_keys=True, separators=(",", ":"))
     return hashlib.sha1(canonical.encode("utf-8")).hexdigest()
 
@@ -169,7 +179,7 @@ def build_executable_schema(service: GraphQLService) -> graphql.GraphQLSchema:
         ("delete_custom_domain_by_pk", service.resolve_delete_custom_domain_by_pk),
         ("delete_custom_domain", service.resolve_delete_custom_domain),
     ):
-        mutation[name].resolve = resolver
+        mutation[name].resolve = service.mutation_root_field(resolver)
     schema.type_map["region"].fields["nat_ips"].resolve = _resolve_nat_ips
     return schema
 
@@ -251,6 +261,8 @@ def graphql_error_to_hasura(error: graphql.GraphQLError) -> dict[str, Any]:
     original = error.original_error
     if isinstance(original, HasuraError):
         code, message = original.code, original.message
+    elif isinstance(original, QueryArgumentError):
+        code, message = "validation-failed", str(original)
     elif error.path is None:
         # No path: raised before any resolver ran (validation, variable coercion).
         code, message = "validation-failed", error.message
@@ -278,7 +290,8 @@ class GraphQLService:
         self.base_url = base_url  # e.g. http://127.0.0.1:8080, set once the port is known
         self.tables = build_tables(state, self.endpoint_for, env_hash, self.dns_validation)
         self.schema = build_executable_schema(self)
-        self._dirty = False
+        self._dirty = False  # a resolver changed the state: save it after the document
+        self._failed = False  # a mutation root field of the current document failed
 
     def endpoint_for(self, slug: str) -> str:
         """A project's base URL (no /v1/graphql), as the real service gives https://<slug>.hasura.app."""
@@ -298,16 +311,29 @@ class GraphQLService:
         names = root_field_names(document, operation) if operation else []
         self.stats.count_operations(names)
         if errors:
-            return {"errors": [graphql_error_to_hasura(e) for e in errors]}, []
+            # A Hasura engine stops at the first problem and answers one error.
+            return {"errors": [graphql_error_to_hasura(errors[0])]}, []
+        if operation is not None and variables:
+            # A Hasura engine refuses variables the operation does not declare (graphql-core
+            # ignores them).
+            declared = {definition.variable.name.value for definition in operation.variable_definitions or ()}
+            unexpected = sorted(set(variables) - declared)
+            if unexpected:
+                return error_body("validation-failed",
+                                  "unexpected variables in variableValues: " + ", ".join(unexpected)), []
         is_mutation = operation is not None and operation.operation == gql_ast.OperationType.MUTATION
         # One lock around the whole execution: every resolver of the document sees one
         # consistent state, and a hash check and its write can never interleave with
         # another writer.
         with self.state.lock:
             self._dirty = False
+            self._failed = False
+            domains_before = dict(self.state.domains) if is_mutation else None
             result = graphql.execute(
                 self.schema, document, variable_values=variables, operation_name=operation_name
             )
+            if result.errors and domains_before is not None:
+                self._roll_back_table_mutations(domains_before)
             if self._dirty:
                 self.state.save()
         # data is None only when execution never started (bad variables, no operation).
@@ -315,9 +341,40 @@ class GraphQLService:
         if is_mutation and executed:
             self.stats.count_mutation()
         if result.errors:
-            # Hasura answers errors alone, without partial data.
-            return {"errors": [graphql_error_to_hasura(e) for e in result.errors]}, executed
+            # Hasura answers errors alone, without partial data, and one error.
+            return {"errors": [graphql_error_to_hasura(result.errors[0])]}, executed
         return {"data": result.data}, executed
+
+    def mutation_root_field(self, resolver):
+        """A mutation root resolver that runs only while no earlier root field of the same
+        document failed: a Hasura engine stops a mutation at its first error."""
+
+        @functools.wraps(resolver)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if self._failed:
+                raise HasuraError("unexpected", "not executed: an earlier root field of this mutation failed")
+            try:
+                return resolver(*args, **kwargs)
+            except Exception:
+                self._failed = True
+                raise
+
+        return run
+
+    def _roll_back_table_mutations(self, domains_before: dict[str, dict[str, Any]]) -> None:
+        """Undo the custom_domain writes of a failed mutation document.
+
+        A Hasura engine runs the table mutations of one request in one database transaction
+        (its documentation: if any of them fails, all are rolled back). ASSUMPTION: the
+        custom actions (createTenant, deleteTenant, updateTenantEnv, ...) are webhooks
+        outside that transaction, so what they did stays done; the only one that touches
+        domains is deleteTenant, whose deletions are kept.
+        """
+        restored = {key: record for key, record in domains_before.items() if record["tenant_id"] in self.state.tenants}
+        if restored != self.state.domains:
+            self.state.domains.clear()
+            self.state.domains.update(restored)
+            self._dirty = True
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 - one service per process
     def _prepare(self, query: str) -> tuple[gql_ast.DocumentNode, tuple[graphql.GraphQLError, ...]]:
@@ -384,7 +441,9 @@ class GraphQLService:
         return {"valid": True, "message": "ok"}
 
     def dns_validation(self, domain: dict[str, Any]) -> str:
-        """pending until --dns-delay seconds after it was added, then succeeded; or what a test set."""
+        """What POST /_emulator/dns set, else pending until --dns-delay seconds after the domain
+        was added, then succeeded. ASSUMPTION: the timing (the emulator resolves no names; the
+        real service reports whether the name resolves to <slug>.hasura.app)."""
         if domain.get("dns_validation"):
             return domain["dns_validation"]
         return "succeeded" if time.time() - domain["created_at"] >= self.settings.dns_delay else "pending"
@@ -404,6 +463,8 @@ class GraphQLService:
             # ASSUMPTION: an unknown or inactive region is refused at creation.
             raise HasuraError("validation-failed", f"region {region!r} of cloud {cloud!r} is not available")
         if plan is not None and not plan.strip():
+            # ASSUMPTION: any other plan name is accepted (cloud_free, cloud_payg and
+            # cloud_free_v2 are the ones seen; the real list is not public).
             raise HasuraError("validation-failed", "plan must not be empty")
         if name is None or self.settings.ignore_create_name:
             # The real service has been seen to ignore the name (issue #9732): it invents one.
@@ -425,6 +486,8 @@ class GraphQLService:
     def resolve_delete_tenant(self, _root: Any, _info: Any, tenantId: str) -> dict[str, str]:
         self.tenant(tenantId)
         del self.state.tenants[tenantId]
+        # ASSUMPTION: the project's custom domains go with it (a public provider never
+        # deletes them itself), which frees their names.
         for domain in self.state.domains_of(tenantId):
             del self.state.domains[domain["id"]]
         self._dirty = True
@@ -467,6 +530,8 @@ class GraphQLService:
         if holder is not None and holder is not record:
             raise HasuraError("constraint-violation", f"a project named {name} already exists")
         # The slug is the DNS label and follows the name, so the endpoint changes too.
+        # ASSUMPTION: renaming to its own name is accepted, and a rename restarts nothing
+        # (the new endpoint's /healthz answers at once).
         record["project"]["name"] = record["slug"] = name
         record["project"]["updated_at"] = record["updated_at"] = time.time()
         self._dirty = True
@@ -500,6 +565,9 @@ class GraphQLService:
             if on_conflict and on_conflict.get("constraint") == "custom_domain_fqdn_key" \
                     and not on_conflict.get("update_columns"):
                 return None  # on conflict do nothing: insert_one answers null
+            # ASSUMPTION: an upsert (update_columns given) is not served: refused like a
+            # plain insert, since letting one project take over another's domain is not
+            # something the service is known to allow.
             raise HasuraError("constraint-violation", "Uniqueness violation. duplicate key value violates unique "
                               "constraint \"custom_domain_fqdn_key\"")
         record = new_domain_record(fqdn, tenant_id, obj.get("cert") or "letsencrypt")  # ASSUMPTION: the default
@@ -819,6 +887,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 self._reset(self._read_body())
             elif path == "/_emulator/faults":
                 self._set_faults(self._read_body())
+            elif path == "/_emulator/dns":
+                self._set_dns(self._read_body())
             else:
                 self._read_body()
                 self._send_json(404, {"error": "not found"})
@@ -922,6 +992,29 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._send_json(400, {"error": str(err)})
             return
         self._send_json(200, self.server.faults.as_dict())
+
+    def _set_dns(self, raw: bytes) -> None:
+        """``{"fqdn": NAME, "dns_validation": "succeeded" | "failed" | "pending" | null}``: what a
+        custom domain's dns_validation reports from now on (null: back to --dns-delay)."""
+        request = self._json_object(raw)
+        if request is None:
+            return
+        fqdn, value = request.get("fqdn"), request.get("dns_validation")
+        if set(request) != {"fqdn", "dns_validation"} or not isinstance(fqdn, str) or value not in DNS_VALIDATIONS + (None,):
+            self._send_json(400, {"error": 'expected {"fqdn": NAME, "dns_validation": '
+                                           + " | ".join(f'"{v}"' for v in DNS_VALIDATIONS) + " | null}"})
+            return
+        state = self.server.state
+        with state.lock:
+            record = state.domain_by_fqdn(fqdn)
+            if record is not None:
+                record["dns_validation"] = value
+                record["updated_at"] = time.time()
+                state.save()
+        if record is None:
+            self._send_json(404, {"error": f"no custom domain {fqdn}"})
+        else:
+            self._send_json(200, {"fqdn": fqdn, "dns_validation": value})
 
     def _json_object(self, raw: bytes) -> dict[str, Any] | None:
         """Body of a control request: empty means {}; answers 400 itself when invalid."""
@@ -1087,7 +1180,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     print(f"listening on {base_url}/v1/graphql", flush=True)
     try:
-        server.serve_forever(poll_interval=0.2)
+        # A short poll: shutdown() waits for the loop to notice, and tests stop many emulators.
+        server.serve_forever(poll_interval=0.05)
     finally:
         server.server_close()
     return 0
