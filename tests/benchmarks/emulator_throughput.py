@@ -50,7 +50,7 @@ def new_session() -> requests.Session:
 def create_tenant(url: str) -> str:
     envs = [{"key": f"VAR_{i}", "value": f"value-{i}"} for i in range(10)]
     body = new_session().post(url, timeout=10, json={
-        "query": "mutation($e: [UpdateEnvObject!]) { createTenant(cloud: \"aws\","
+        "query": "mutation($e: [UpdateEnvsObject]) { createTenant(cloud: \"aws\","
                  " region: \"us-east-1\", name: \"bench\", envs: $e) { id } }",
         "variables": {"e": envs},
     }).json()
