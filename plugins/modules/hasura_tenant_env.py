@@ -292,7 +292,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._tenant import resolv
 
 
 def check_options(params):
-    """Every check that needs no request."""
+    """The checks of the options other than env (normalised by run before any request)."""
     check_tenant_ref(params)
     check_not_negative(params, "wait_timeout")
     if params["purge"] and params["state"] == "absent":
@@ -301,7 +301,6 @@ def check_options(params):
     problem = pattern_problem(params["purge_exclude"])
     if problem:
         raise OptionError(problem)
-    normalize_env(params["env"], check_values=params["state"] == "present")
 
 
 def first_read(client, params):
@@ -314,6 +313,7 @@ def first_read(client, params):
 
 def run(module, client):
     params = module.params
+    # Checked here, still before any request: the normalised env is what the task works with.
     desired = DesiredEnv(normalize_env(params["env"], check_values=params["state"] == "present"),
                          params["state"], params["purge"], params["purge_exclude"])
     tenant, state = first_read(client, params)
