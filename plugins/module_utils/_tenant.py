@@ -29,8 +29,11 @@ TENANT_KEYS = ("id", "name", "slug", "cloud", "region", "plan", "project_id", "e
 
 # Fields of the real schema (the console's generated types): tenant { id slug cloud region
 # project }, projects { id name endpoint plan_name tenant } with a nullable projects.tenant.
-TENANT_SELECTION = "id slug cloud region project { id name endpoint plan_name }"
-PROJECT_SELECTION = "id name endpoint plan_name tenant { id slug cloud region }"
+# The two field lists are public so that other documents (custom domains) select the same.
+TENANT_FIELDS = "id slug cloud region"
+PROJECT_FIELDS = "id name endpoint plan_name"
+TENANT_SELECTION = "%s project { %s }" % (TENANT_FIELDS, PROJECT_FIELDS)
+PROJECT_SELECTION = "%s tenant { %s }" % (PROJECT_FIELDS, TENANT_FIELDS)
 
 GET_TENANT = "query getTenant($id: uuid!) { tenant_by_pk(id: $id) { %s } }" % TENANT_SELECTION
 FIND_BY_NAME = ("query findProject($name: String!) { projects(where: {name: {_eq: $name}}) { %s } }"
@@ -104,12 +107,19 @@ def get_tenant(client, tenant_id):
     return tenant_from_tenant_node(node) if node else None
 
 
-def find_tenant_by_name(client, name):
-    """The tenant whose project has this name, or None."""
-    nodes = client.query(FIND_BY_NAME, {"name": name}).get("projects") or []
+def tenant_of_named_project(nodes, name, required=False):
+    """The tenant dict of the one project in ``nodes``, the answer to a look-up of projects by ``name``.
+
+    None when there is none, or TenantNotFoundError with ``required``. Several projects, or
+    one whose tenant the token cannot see, raise. Every look-up by name goes through here,
+    whatever else its document selects.
+    """
     if len(nodes) > 1:
         raise HasuraCloudError("%d projects are named %r; use tenant_id to choose one" % (len(nodes), name))
     if not nodes:
+        if required:
+            raise TenantNotFoundError("tenant %r not found: no project of that name is visible to this token"
+                                      % (name,))
         return None
     tenant = tenant_from_project_node(nodes[0])
     if tenant["id"] is None:
@@ -118,12 +128,15 @@ def find_tenant_by_name(client, name):
     return tenant
 
 
+def find_tenant_by_name(client, name):
+    """The tenant whose project has this name, or None."""
+    return tenant_of_named_project(client.query(FIND_BY_NAME, {"name": name}).get("projects") or [], name)
+
+
 def require_tenant_by_name(client, name):
     """The tenant whose project has this name; TenantNotFoundError when there is none."""
-    tenant = find_tenant_by_name(client, name)
-    if tenant is None:
-        raise TenantNotFoundError("tenant %r not found: no project of that name is visible to this token" % (name,))
-    return tenant
+    return tenant_of_named_project(client.query(FIND_BY_NAME, {"name": name}).get("projects") or [], name,
+                                   required=True)
 
 
 def resolve_tenant_ref(client, params):
@@ -134,10 +147,15 @@ def resolve_tenant_ref(client, params):
     return require_tenant_by_name(client, params["tenant_name"])
 
 
+def sort_tenants(tenants):
+    """Tenant dicts in the order every listing returns them: by project name, then tenant id."""
+    return sorted(tenants, key=lambda t: (t["name"] or "", t["id"] or ""))
+
+
 def list_tenants(client):
     """Every tenant the token can see, sorted by project name."""
     nodes = client.query(LIST_PROJECTS).get("projects") or []
-    return sorted((tenant_from_project_node(node) for node in nodes), key=lambda t: (t["name"] or "", t["id"] or ""))
+    return sort_tenants(tenant_from_project_node(node) for node in nodes)
 
 
 # --------------------------------------------------------------------------- changing
@@ -270,30 +288,47 @@ def healthz_url(endpoint):
     return endpoint.rstrip("/") + "/healthz"
 
 
-def wait_until_healthy(client, tenant, timeout, context=""):
-    """Poll the project's ``/healthz`` until it answers 200; raise WaitTimeoutError after ``timeout`` seconds.
+def poll_until(check, timeout):
+    """Call ``check()`` until it returns ``(True, value)`` or ``timeout`` seconds have passed.
 
-    The pause between checks starts at WAIT_INTERVAL_START and doubles up to WAIT_INTERVAL_CAP,
-    and never runs past the deadline (a last check is made at the deadline). Return the
-    number of checks made. ``context`` follows the deadline in the message (" after ...").
+    Every waiter of the collection polls on this schedule: the pause between checks starts at
+    WAIT_INTERVAL_START and doubles up to WAIT_INTERVAL_CAP, and never runs past the deadline
+    (a last check is made at the deadline). Return ``(done, last value, number of checks)``.
     """
-    if not tenant.get("endpoint"):
-        raise HasuraCloudError("tenant %s has no endpoint to wait for; set wait=false to skip waiting" % tenant.get("id"))
-    url = healthz_url(tenant["endpoint"])
     deadline = _now() + timeout
     interval = WAIT_INTERVAL_START
     checks = 0
     while True:
-        status = client.health_status(url)
+        done, value = check()
         checks += 1
-        if status == 200:
-            return checks
+        if done:
+            return True, value, checks
         remaining = deadline - _now()
         if remaining <= 0:
-            raise WaitTimeoutError(
-                "tenant %s (project %s) was not ready within wait_timeout=%s seconds%s: GET %s last "
-                "answered %s. Run the task again with a longer wait_timeout, or check the project in the Hasura "
-                "Cloud console" % (tenant.get("id"), tenant.get("name"), timeout, context, url,
-                                   "HTTP %s" % status if status is not None else "nothing (no connection)"))
+            return False, value, checks
         _pause(min(interval, remaining))
         interval = min(interval * 2, WAIT_INTERVAL_CAP)
+
+
+def wait_until_healthy(client, tenant, timeout, context=""):
+    """Poll the project's ``/healthz`` until it answers 200; raise WaitTimeoutError after ``timeout`` seconds.
+
+    Polls as ``poll_until`` does. Return the number of checks made. ``context`` follows the
+    deadline in the message (" after ...").
+    """
+    if not tenant.get("endpoint"):
+        raise HasuraCloudError("tenant %s has no endpoint to wait for; set wait=false to skip waiting" % tenant.get("id"))
+    url = healthz_url(tenant["endpoint"])
+
+    def check():
+        status = client.health_status(url)
+        return status == 200, status
+
+    ready, status, checks = poll_until(check, timeout)
+    if not ready:
+        raise WaitTimeoutError(
+            "tenant %s (project %s) was not ready within wait_timeout=%s seconds%s: GET %s last "
+            "answered %s. Run the task again with a longer wait_timeout, or check the project in the Hasura "
+            "Cloud console" % (tenant.get("id"), tenant.get("name"), timeout, context, url,
+                               "HTTP %s" % status if status is not None else "nothing (no connection)"))
+    return checks
