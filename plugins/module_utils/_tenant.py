@@ -171,7 +171,7 @@ def _now():
     return time.monotonic()
 
 
-def _send_checked(client, send, settle, attempts=None):
+def send_checked(client, send, settle, attempts=None):
     """Send a mutation; after a failure, ``settle(err)`` reads the state before anything else happens.
 
     ``settle`` returns ``(True, result)`` when the state read shows the change went through,
@@ -244,7 +244,7 @@ def create_tenant_checked(client, name, cloud, region, plan=None, envs=None, att
         found = _find_created(client, name, known)
         return (True, found) if found is not None else (False, None)
 
-    created = _send_checked(client, send, settle, attempts)
+    created = send_checked(client, send, settle, attempts)
     if created["name"] != name:
         created = rename_tenant_checked(client, created["id"], name)
     return created
@@ -262,7 +262,7 @@ def delete_tenant_checked(client, tenant_id, attempts=None):
             return True, not isinstance(err, GraphQLError)
         return False, None
 
-    return _send_checked(client, send, settle, attempts)
+    return send_checked(client, send, settle, attempts)
 
 
 def rename_tenant_checked(client, tenant_id, name, attempts=None):
@@ -277,7 +277,7 @@ def rename_tenant_checked(client, tenant_id, name, attempts=None):
             raise TenantNotFoundError("tenant %s not found: it was deleted while being renamed" % tenant_id)
         return (True, tenant) if tenant["name"] == name else (False, None)
 
-    return _send_checked(client, send, settle, attempts)
+    return send_checked(client, send, settle, attempts)
 
 
 # --------------------------------------------------------------------------- waiting

@@ -24,6 +24,7 @@ import pytest
 import requests
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
 
 try:  # ansible-core >= 2.19
     from ansible.module_utils.testing import patch_module_args
@@ -154,6 +155,11 @@ def run_module(capfd):
     """Run ``module.main()`` with ``args`` (connection defaults added) and return its printed JSON."""
 
     def run(module, args, check_mode=False, diff=False, with_defaults=True):
+        # Module warnings are kept in a process-wide store until a module exits: start empty, so
+        # that a warning of an earlier run (or of a run that never exited) cannot show up here.
+        leftover = getattr(module_warnings, "_global_warnings", None)
+        if leftover is not None:
+            leftover.clear()
         full = {"api_token": TOKEN, "api_url": API_URL} if with_defaults else {}
         full.update(args)
         # As Ansible passes it (the module's name in messages).
