@@ -15,7 +15,12 @@ description:
     with one request to the Hasura Cloud GraphQL API for the whole inventory.
   - One host per project, named after the project, with the host variables
     C(hasura_tenant_id), C(hasura_project_id), C(hasura_endpoint), C(hasura_cloud),
-    C(hasura_region) and C(hasura_plan) (null when the service does not report it).
+    C(hasura_region), C(hasura_plan) (null when the service does not report it) and
+    C(hasura_custom_domains), the project's custom domains (see below).
+  - C(hasura_custom_domains) is a list, sorted by name, of one dict per custom domain of the project, with the
+    keys of RV(hasura.cloud.hasura_custom_domain#module:domain) of M(hasura.cloud.hasura_custom_domain), that is
+    C(id), C(fqdn), C(tenant_id), C(dns_validation) (V(pending), V(succeeded) or V(failed)), C(cert),
+    C(ssl_status) and C(ssl_message). It comes with the projects, in the same single request.
   - Hosts get C(ansible_connection=local) by default (see O(connection_local)), because a
     project is not a machine to log in to; plays act on it through its API from the controller.
   - Supports the C(constructed) features (O(compose), O(groups), O(keyed_groups), O(strict))
@@ -85,8 +90,11 @@ groups:
   hasura_projects: true
   paid: hasura_plan == 'cloud_payg'
 compose:
-  # the project's health check URL, from its GraphQL endpoint
-  hasura_healthz_url: hasura_endpoint | regex_replace('/v1/graphql$', '/healthz')
+  # the project's health check URL (its endpoint is the project's base URL)
+  hasura_healthz_url: hasura_endpoint ~ '/healthz'
+  # the names of its custom domains whose DNS validation succeeded
+  hasura_live_domains: >-
+    hasura_custom_domains | selectattr('dns_validation', 'eq', 'succeeded') | map(attribute='fqdn') | list
 
 ---
 # projects.hasura_cloud.yml: another API URL, and the inventory cached for an hour in JSON files.
@@ -112,11 +120,15 @@ from ansible_collections.hasura.cloud.plugins.module_utils._client import (
     MissingLibraryError,
     client_from_options,
 )
-from ansible_collections.hasura.cloud.plugins.module_utils._tenant import TENANT_KEYS, list_tenants
+from ansible_collections.hasura.cloud.plugins.module_utils._domain import list_tenants_with_domains
+from ansible_collections.hasura.cloud.plugins.module_utils._tenant import TENANT_KEYS
 
 SOURCE_SUFFIXES = (".hasura_cloud.yml", ".hasura_cloud.yaml")
 
-# Host variable -> key of the tenant dict returned by list_tenants.
+# The key list_tenants_with_domains adds to the tenant dict: the project's domain dicts.
+DOMAINS_KEY = "custom_domains"
+
+# Host variable -> key of the tenant dicts returned by list_tenants_with_domains.
 HOST_VARS = (
     ("hasura_tenant_id", "id"),
     ("hasura_project_id", "project_id"),
@@ -124,6 +136,7 @@ HOST_VARS = (
     ("hasura_cloud", "cloud"),
     ("hasura_region", "region"),
     ("hasura_plan", "plan"),
+    ("hasura_custom_domains", DOMAINS_KEY),
 )
 
 
@@ -166,7 +179,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             cached = self._cache[cache_key]
         except KeyError:
             return None
-        if not isinstance(cached, list) or not all(isinstance(item, dict) for item in cached):
+        # An entry without domains was written by an older version: read the API again.
+        if not isinstance(cached, list) or not all(isinstance(item, dict) and isinstance(item.get(DOMAINS_KEY), list)
+                                                   for item in cached):
             self.display.vvv("%s: ignoring a cache entry of an unexpected shape" % self.NAME)
             return None
         return cached
@@ -184,12 +199,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return str(value)
 
     def _fetch_tenants(self):
-        """Every tenant the token can see, with one API request."""
+        """Every tenant the token can see, each with its custom domains, with one API request."""
         options = dict(api_token=self._option_text("api_token"), api_url=self._option_text("api_url"),
                        validate_certs=self.get_option("validate_certs"), timeout=self.get_option("timeout"),
                        max_retries=self.get_option("max_retries"))
         try:
-            tenants = list_tenants(client_from_options(options))
+            tenants = list_tenants_with_domains(client_from_options(options))
         except MissingLibraryError:
             raise AnsibleError("%s: the Python library requests is required on the controller "
                                "(pip install requests)" % self.NAME)
@@ -199,7 +214,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("%s: unexpected answer from %s while listing projects (%s)"
                                      % (self.NAME, options["api_url"], type(err).__name__))
         # Plain dicts of plain values: safe for any cache plugin, and nothing but project data.
-        return [dict((key, tenant.get(key)) for key in TENANT_KEYS) for tenant in tenants]
+        return [dict(((key, tenant.get(key)) for key in TENANT_KEYS), **{DOMAINS_KEY: tenant[DOMAINS_KEY]})
+                for tenant in tenants]
 
     # --- inventory -------------------------------------------------------------------
 

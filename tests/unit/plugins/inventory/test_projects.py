@@ -41,16 +41,24 @@ FRAGMENTS = {
 }
 
 
-def project(name, cloud="aws", region="us-east-1", plan="cloud_free", number=1):
-    """A ``projects`` node as the API returns it for the plugin's query."""
+def project(name, cloud="aws", region="us-east-1", plan="cloud_free", number=1, domains=()):
+    """A ``projects`` node as the API returns it for the plugin's query (with the tenant's custom domains)."""
     return {
         "id": "00000000-0000-4000-8000-%012d" % number,
         "name": name,
         "endpoint": "https://%s.hasura.app/v1/graphql" % name,
         "plan_name": plan,
         "tenant": {"id": "11111111-1111-4111-8111-%012d" % number, "slug": "slug-%d" % number,
-                   "cloud": cloud, "region": region},
+                   "cloud": cloud, "region": region, "custom_domains": list(domains)},
     }
+
+
+def domain(fqdn, number=1, dns_validation="succeeded"):
+    """A ``custom_domain`` node of the tenant of project ``number``."""
+    return {"id": "22222222-2222-4222-8222-%012d" % number, "fqdn": fqdn,
+            "tenant_id": "11111111-1111-4111-8111-%012d" % number, "dns_validation": dns_validation,
+            "cert": "letsencrypt", "ssl_status": "active" if dns_validation == "succeeded" else None,
+            "ssl_message": None}
 
 
 PROJECTS = [
@@ -181,15 +189,36 @@ def test_one_host_per_project_with_the_contract_vars(fake_api, source, parse):
         "hasura_cloud": "gcp",
         "hasura_region": "europe-west1",
         "hasura_plan": "cloud_payg",
+        "hasura_custom_domains": [],
         "ansible_connection": "local",
     }
     # One request for the whole inventory, to the configured URL, with the PAT header.
     [call] = fake_api.calls
     assert call["field"] == "projects"
+    assert "custom_domains(" in call["query"]
     assert call["url"] == API_URL
     assert call["headers"]["Authorization"] == "pat %s" % TOKEN
     assert call["verify"] is True
     assert call["timeout"] == 30
+
+
+def test_custom_domains_come_with_the_projects_in_the_same_request(fake_api, source, parse):
+    www = domain("www.example.com", 2, "pending")
+    api = domain("api.example.com", 2)
+    fake_api.expect("projects", data({"projects": [project("alpha", number=1),
+                                                    project("beta", number=2, domains=[www, api])]}))
+    inventory = parse(source({"compose": {
+        "live": "hasura_custom_domains | selectattr('dns_validation', 'eq', 'succeeded') | map(attribute='fqdn') | list"}}))
+    beta = host_vars(inventory, "beta")
+    assert beta["hasura_custom_domains"] == [api, www]  # sorted by name, every key of the module's domain dict
+    assert beta["live"] == ["api.example.com"]
+    assert host_vars(inventory, "alpha")["hasura_custom_domains"] == []
+    assert len(fake_api.calls) == 1
+
+
+def test_a_project_without_a_visible_tenant_has_no_domains(fake_api, source, parse):
+    fake_api.expect("projects", data({"projects": [dict(project("alpha"), tenant=None)]}))
+    assert host_vars(parse(source()), "alpha")["hasura_custom_domains"] == []
 
 
 def test_no_projects_gives_an_empty_inventory(fake_api, source, parse):
@@ -353,6 +382,24 @@ def test_flush_cache_reads_the_api_again_and_refreshes_the_cache(fake_api, sourc
 
     cached = parse(path)  # no request: served from the refreshed cache
     assert sorted(cached.hosts) == ["alpha"]
+    assert len(fake_api.calls) == 2
+
+
+def test_a_cache_entry_of_an_older_version_without_domains_is_refreshed(fake_api, source, parse, tmp_path):
+    path = source(cache_options(tmp_path))
+    fake_api.expect("projects", data({"projects": PROJECTS}))
+    parse(path)
+    key_file = tmp_path / "cache" / os.listdir(str(tmp_path / "cache"))[0]
+    stored = json.loads(key_file.read_text())
+    wrapped = isinstance(stored, dict) and "__payload__" in stored  # ansible-core 2.19 wraps the JSON text
+    entries = json.loads(stored["__payload__"]) if wrapped else stored
+    for entry in entries:
+        del entry["custom_domains"]
+    key_file.write_text(json.dumps(dict(stored, __payload__=json.dumps(entries)) if wrapped else entries))
+
+    fake_api.expect("projects", data({"projects": [project("alpha", domains=[domain("api.example.com")])]}))
+    inventory = parse(path)
+    assert [d["fqdn"] for d in host_vars(inventory, "alpha")["hasura_custom_domains"]] == ["api.example.com"]
     assert len(fake_api.calls) == 2
 
 
