@@ -40,6 +40,7 @@ LISTENING_RE = re.compile(r'^listening on (?P<base>(?P<scheme>https?)://(?P<host
 NAME_RE = re.compile(r'^[a-z0-9]([a-z0-9-]*[a-z0-9])?$')
 
 TENANT_FIELDS = 'id slug cloud region project { id name endpoint plan_name }'
+DOMAIN_FIELDS = 'id fqdn tenant_id dns_validation cert'
 ADMIN_SECRET = 'HASURA_GRAPHQL_ADMIN_SECRET'
 
 
@@ -208,7 +209,9 @@ class Emulator:
 
         Keywords as CONTRIBUTING.md lists them: ``latency_ms``, ``error_rate``,
         ``error_statuses``, ``retry_after``, ``drop_rate``, ``lose_answer`` (e.g.
-        ``{'createTenant': 1}``), ``healthz_delay``, ``seed``. Restored after the test.
+        ``{'createTenant': 1}``), ``healthz_delay``, ``seed``, ``dns_delay`` (seconds a custom domain's
+        DNS validation stays pending after it was added; judged at every read, so 0 validates every
+        domain at once and a large value keeps them pending). Restored after the test.
         """
         self.faults_dirty = True
         return self._control('POST', '/_emulator/faults', settings)
@@ -290,6 +293,19 @@ class Emulator:
     def delete_tenant(self, tenant_id: str) -> None:
         """Delete a tenant directly."""
         self.graphql('mutation ($id: uuid!) { deleteTenant(tenantId: $id) { status } }', {'id': tenant_id})
+
+    def add_domain(self, tenant_id: str, fqdn: str) -> dict[str, Any]:
+        """Add a custom domain to a tenant directly; return it (``id fqdn tenant_id dns_validation cert``)."""
+        data = self.graphql('mutation ($tenantId: uuid!, $fqdn: String!) { insert_custom_domain_one(object: '
+                            '{fqdn: $fqdn, tenant_id: $tenantId}) { %s } }' % DOMAIN_FIELDS,
+                            {'tenantId': tenant_id, 'fqdn': fqdn})
+        return data['insert_custom_domain_one']
+
+    def domains(self, tenant_id: str) -> list[dict[str, Any]]:
+        """A tenant's custom domains (``id fqdn tenant_id dns_validation cert``), sorted by name."""
+        data = self.graphql('query ($id: uuid!) { tenant_by_pk(id: $id) { custom_domains(order_by: {fqdn: asc}) '
+                            '{ %s } } }' % DOMAIN_FIELDS, {'id': tenant_id})
+        return data['tenant_by_pk']['custom_domains']
 
 
 @dataclass

@@ -279,3 +279,83 @@ def test_role_under_the_real_services_quirks(emulator, run_playbook, tenant_name
     assert again.assert_ok().stats['localhost']['changed'] == 0, again.output()
     emulator.set_faults(flat_env_vars=False)
     assert emulator.app_env(project['id']) == {'FEATURE_X': 'on', 'WORKERS': '8'}
+
+
+DOMAIN_ACTION = 'hasura.cloud.hasura_custom_domain'
+
+DOMAIN_ROLE_PLAY = """
+- name: Apply the project role with a custom domain
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: hasura.cloud.project
+      vars:
+        hasura_project_name: "{{ name }}"
+        hasura_project_cloud: aws
+        hasura_project_region: us-east-2
+        hasura_project_env: {A: "1"}
+        hasura_project_custom_domain: "{{ domain }}"
+        hasura_project_custom_domain_wait: "{{ domain_wait | default(false) }}"
+        hasura_project_state: "{{ project_state | default('present') }}"
+  tasks:
+    - name: Show the domain fact
+      ansible.builtin.debug:
+        var: hasura_project_domain
+"""
+
+
+def test_role_adds_the_custom_domain_after_the_env_then_changes_nothing(emulator, run_playbook, tenant_name):
+    """The domain is ensured after the env; the fact holds the record to create; a second run is a no-op."""
+    emulator.set_faults(dns_delay=3600)
+    domain = 'api.%s.example.com' % tenant_name
+    first = run_playbook(DOMAIN_ROLE_PLAY, extra_vars={'name': tenant_name, 'domain': domain}).assert_ok()
+    actions = [rec['action'] for rec in first.results if rec['action'].startswith('hasura.cloud.')]
+    assert actions == [TENANT_ACTION, ENV_ACTION, DOMAIN_ACTION]
+    assert action_records(first, DOMAIN_ACTION)[0]['changed']
+    tenant_id = emulator.find_tenant(tenant_name)['id']
+    assert [stored['fqdn'] for stored in emulator.domains(tenant_id)] == [domain]
+    shown = first.result('Show the domain fact')['hasura_project_domain']
+    assert shown['dns_record'] == {'type': 'CNAME', 'name': domain, 'value': '%s.hasura.app' % tenant_name}
+    assert shown['domain']['dns_validation'] == 'pending' and 'CNAME' in shown['next_step']
+    assert '[WARNING]: custom domain %s' % domain in first.stdout + first.stderr
+
+    emulator.reset()
+    second = run_playbook(DOMAIN_ROLE_PLAY, extra_vars={'name': tenant_name, 'domain': domain}).assert_ok()
+    assert second.stats['localhost']['changed'] == 0, second.output()
+    assert emulator.stats()['mutations'] == 0
+    assert action_records(second, DOMAIN_ACTION)[0]['result']['domain']['id'] == shown['domain']['id']
+
+
+def test_role_waits_for_the_custom_domain_when_asked(emulator, run_playbook, tenant_name):
+    emulator.set_faults(dns_delay=2)
+    domain = 'api.%s.example.com' % tenant_name
+    run = run_playbook(DOMAIN_ROLE_PLAY, extra_vars={'name': tenant_name, 'domain': domain,
+                                                     'domain_wait': True}).assert_ok()
+    shown = run.result('Show the domain fact')['hasura_project_domain']
+    assert shown['domain']['dns_validation'] == 'succeeded' and shown['next_step'] is None
+
+
+def test_role_without_a_custom_domain_skips_it_and_check_mode_skips_it_for_a_new_project(
+        emulator, run_playbook, unique_name):
+    name, other = unique_name(), unique_name('new')
+    skipped = run_playbook(DOMAIN_ROLE_PLAY, extra_vars={'name': name, 'domain': ''}).assert_ok()
+    assert action_records(skipped, DOMAIN_ACTION)[0]['status'] == 'skipped'
+    assert skipped.result('Show the domain fact')['hasura_project_domain'] == {}
+
+    emulator.reset()
+    checked = run_playbook(DOMAIN_ROLE_PLAY, extra_vars={'name': other, 'domain': 'api.%s.example.com' % other},
+                           check=True).assert_ok()
+    assert action_records(checked, DOMAIN_ACTION)[0]['status'] == 'skipped'
+    assert emulator.stats()['mutations'] == 0
+
+
+def test_role_absent_removes_the_project_and_its_domains(emulator, run_playbook, tenant_name):
+    tenant_id = emulator.create_tenant(tenant_name)
+    domain = 'api.%s.example.com' % tenant_name
+    emulator.add_domain(tenant_id, domain)
+    run = run_playbook(DOMAIN_ROLE_PLAY, extra_vars={'name': tenant_name, 'domain': domain,
+                                                     'project_state': 'absent'}).assert_ok()
+    assert action_records(run, DOMAIN_ACTION)[0]['status'] == 'skipped'
+    # The name is free again: another project may take it.
+    assert emulator.graphql('query ($f: String!) { custom_domain(where: {fqdn: {_eq: $f}}) { id } }',
+                            {'f': domain})['custom_domain'] == []
