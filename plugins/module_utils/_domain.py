@@ -113,12 +113,12 @@ def fqdn_problem(value):
     labels = fqdn.split(".")
     if "" in labels:
         return "fqdn %r is not a DNS name: it has an empty label (two dots in a row, or a leading dot)" % (value,)
-    if len(labels) < 2:
-        return "fqdn %r is not a fully qualified domain name: give the whole name, for example api.example.com" % (value,)
     bad = [label for label in labels if not LABEL_PATTERN.match(label)]
     if bad:
         return ("fqdn %r is not a DNS name: the label %r must be 1 to 63 letters, digits or hyphens, "
                 "not starting or ending with a hyphen" % (value, bad[0]))
+    if len(labels) < 2:
+        return "fqdn %r is not a fully qualified domain name: give the whole name, for example api.example.com" % (value,)
     if labels[-1].isdigit():
         return "fqdn %r is an IP address, not a DNS name: give the host name that will point at the project" % (value,)
     return None

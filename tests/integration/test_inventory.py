@@ -107,16 +107,27 @@ def hosts_of(inventory, group):
 
 def test_list_shows_every_project_with_its_vars_and_groups(emulator, projects, run_inventory, write_source):
     tenants, regions = projects.tenants, projects.regions
+    two = projects.names["two"]
+    domains = {two: [emulator.add_domain(tenants[two]["id"], "www.%s.example.com" % two),
+                     emulator.add_domain(tenants[two]["id"], "api.%s.example.com" % two)]}
     source = write_source(KEYED_SOURCE)
     emulator.reset()
 
     run = run_inventory(source, "--list")
     inventory = listed(run)
 
-    assert emulator.stats()["operations"] == {"projects": 1}  # one request for the whole inventory
+    # One request for the whole inventory, custom domains included.
+    stats = emulator.stats()
+    assert stats["requests"] == 1 and stats["operations"] == {"projects": 1}
     hostvars = inventory["_meta"]["hostvars"]
     for name, tenant in tenants.items():
         project = tenant["project"]
+        carried = hostvars[name].pop("hasura_custom_domains")
+        wanted = sorted(domains.get(name, []), key=lambda domain: domain["fqdn"])
+        assert [domain["fqdn"] for domain in carried] == [domain["fqdn"] for domain in wanted]
+        for got, stored in zip(carried, wanted):
+            assert dict((key, got[key]) for key in stored) == stored  # id, fqdn, tenant_id, dns_validation, cert
+            assert set(got) == {"id", "fqdn", "tenant_id", "dns_validation", "cert", "ssl_status", "ssl_message"}
         assert hostvars[name] == {
             "hasura_tenant_id": tenant["id"],
             "hasura_project_id": project["id"],
