@@ -107,13 +107,11 @@ EXAMPLES = r"""
         fqdn: api.example.com
       register: domain
 
-    - name: Create the DNS record it needs (here with the community.general collection and Cloudflare)
-      community.general.cloudflare_dns:
-        zone: example.com
-        record: api
-        type: "{{ domain.dns_record.type }}"
-        value: "{{ domain.dns_record.value }}"
-        api_token: "{{ vault_cloudflare_token }}"
+    # Create this record with the module of your DNS provider (for example
+    # community.general.cloudflare_dns or amazon.aws.route53), from domain.dns_record.
+    - name: Show the DNS record the domain needs
+      ansible.builtin.debug:
+        msg: "{{ domain.dns_record.name }} {{ domain.dns_record.type }} {{ domain.dns_record.value }}"
       when: domain.next_step is not none
 
     - name: Wait until Hasura Cloud has validated the name (and issues its certificate)

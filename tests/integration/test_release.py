@@ -41,6 +41,8 @@ FORBIDDEN_PARTS = {
 REQUIRED_FILES = {
     'plugins/modules/hasura_tenant.py', 'plugins/modules/hasura_tenant_info.py',
     'plugins/modules/hasura_tenant_env.py', 'plugins/modules/hasura_tenant_env_info.py',
+    'plugins/modules/hasura_custom_domain.py', 'plugins/modules/hasura_region_info.py',
+    'plugins/module_utils/_domain.py', 'plugins/module_utils/_region.py',
     'plugins/inventory/projects.py', 'plugins/doc_fragments/hasura_cloud.py',
     'plugins/module_utils/_client.py', 'meta/runtime.yml', 'meta/execution-environment.yml',
     'roles/project/tasks/main.yml', 'roles/project/meta/argument_specs.yml', 'roles/project/README.md',
