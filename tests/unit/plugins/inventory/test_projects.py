@@ -205,8 +205,8 @@ def test_one_host_per_project_with_the_contract_vars(fake_api, source, parse):
 def test_custom_domains_come_with_the_projects_in_the_same_request(fake_api, source, parse):
     www = domain("www.example.com", 2, "pending")
     api = domain("api.example.com", 2)
-    fake_api.expect("projects", data({"projects": [project("alpha", number=1),
-                                                    project("beta", number=2, domains=[www, api])]}))
+    nodes = [project("alpha", number=1), project("beta", number=2, domains=[www, api])]
+    fake_api.expect("projects", data({"projects": nodes}))
     inventory = parse(source({"compose": {
         "live": "hasura_custom_domains | selectattr('dns_validation', 'eq', 'succeeded') | map(attribute='fqdn') | list"}}))
     beta = host_vars(inventory, "beta")

@@ -57,8 +57,8 @@ def project(name, number, domains):
 def test_list_tenants_with_domains_is_one_request_sorted(fake_api, client):
     www = {"id": "d2", "fqdn": "www.example.com", "tenant_id": "t2", "dns_validation": "pending", "cert": "letsencrypt"}
     api = dict(www, id="d1", fqdn="api.example.com", dns_validation="succeeded")
-    fake_api.expect("projects", data({"projects": [project("zeta", 2, [www, api]), project("alpha", 1, []),
-                                                    dict(project("orphan", 3, []), tenant=None)]}))
+    nodes = [project("zeta", 2, [www, api]), project("alpha", 1, []), dict(project("orphan", 3, []), tenant=None)]
+    fake_api.expect("projects", data({"projects": nodes}))
     tenants = _domain.list_tenants_with_domains(client)
     assert [t["name"] for t in tenants] == ["alpha", "orphan", "zeta"]
     assert [d["fqdn"] for d in tenants[2]["custom_domains"]] == ["api.example.com", "www.example.com"]

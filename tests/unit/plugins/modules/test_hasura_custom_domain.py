@@ -418,7 +418,7 @@ def test_wait_on_a_validated_domain_costs_nothing(fake_api, run_module, clock):
 def test_wait_timeout_names_the_tenant_the_name_and_the_record(fake_api, run_module, clock):
     expect_read(fake_api)
     expect_insert(fake_api)
-    for _ in range(3):
+    for dummy in range(3):
         expect_poll(fake_api, "pending")
     result = run_module(module, dict(tenant_id=TENANT_ID, fqdn=FQDN, wait=True, wait_timeout=5))
     assert result["failed"] is True

@@ -23,10 +23,10 @@ REGIONS = [
 ]
 
 
-def expect_regions(fake_api, where, regions=REGIONS):
+def expect_regions(fake_api, where, regions=None):
     def check(variables):
         assert variables == {"where": where}
-    fake_api.expect("region", data({"region": regions}), check)
+    fake_api.expect("region", data({"region": REGIONS if regions is None else regions}), check)
 
 
 def test_active_regions_of_every_cloud_by_default(fake_api, run_module):
@@ -40,8 +40,8 @@ def test_active_regions_of_every_cloud_by_default(fake_api, run_module):
 
 
 def test_one_cloud_and_inactive_ones_too(fake_api, run_module):
-    expect_regions(fake_api, {"cloud": {"_eq": "gcp"}}, [region("gcp", "europe-west1", "198.51.100.21"),
-                                                        region("gcp", "old-1", "198.51.100.99", is_active=False)])
+    regions = [region("gcp", "europe-west1", "198.51.100.21"), region("gcp", "old-1", "198.51.100.99", is_active=False)]
+    expect_regions(fake_api, {"cloud": {"_eq": "gcp"}}, regions)
     result = run_module(module, {"cloud": "gcp", "active_only": False})
     assert result["nat_ips"] == ["198.51.100.21", "198.51.100.99"]
 
