@@ -15,7 +15,7 @@ Fixtures
     (``http://HOST:PORT``), ``token``, ``port``, ``state_file``, ``log_file``. Side channel
     for setting up and verifying: ``graphql()``, ``create_tenant()``, ``find_tenant()``,
     ``get_env()``, ``app_env()`` (the env without the generated admin secret), ``delete_tenant()``,
-    ``add_domain()``, ``domains()``; control: ``stats()``, ``reset()``,
+    ``add_domain()``, ``domains()``, ``set_dns()``; control: ``stats()``, ``reset()``,
     ``set_faults()``, ``faults()``, ``restart()``. Faults set and extra start-up flags
     given by a test are undone after that test (see ``_emulator_isolation``).
 

@@ -301,6 +301,10 @@ class Emulator:
                             {'tenantId': tenant_id, 'fqdn': fqdn})
         return data['insert_custom_domain_one']
 
+    def set_dns(self, fqdn: str, dns_validation: str | None) -> None:
+        """``POST /_emulator/dns``: what the domain's ``dns_validation`` reports from now on (None: the timer again)."""
+        self._control('POST', '/_emulator/dns', {'fqdn': fqdn, 'dns_validation': dns_validation})
+
     def domains(self, tenant_id: str) -> list[dict[str, Any]]:
         """A tenant's custom domains (``id fqdn tenant_id dns_validation cert``), sorted by name."""
         data = self.graphql('query ($id: uuid!) { tenant_by_pk(id: $id) { custom_domains(order_by: {fqdn: asc}) '

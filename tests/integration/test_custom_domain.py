@@ -205,6 +205,25 @@ def test_wait_timeout_names_the_tenant_and_the_fqdn(emulator, run_playbook, tena
     assert stats["requests"] == 1
 
 
+def test_a_failed_validation_says_so_and_wait_fails_at_once(emulator, run_playbook, tenant_name):
+    tenant_id = emulator.create_tenant(tenant_name)
+    fqdn = fqdn_for(tenant_name)
+    emulator.add_domain(tenant_id, fqdn)
+    emulator.set_dns(fqdn, "failed")
+
+    reported = domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn).assert_ok()
+    assert not reported.changed(TASK)
+    assert "could not validate %s" % fqdn in reported.result(TASK)["next_step"]
+
+    start = time.monotonic()
+    waited = domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn, wait=True, wait_timeout=600)
+    result = failure(waited)
+    assert time.monotonic() - start < 60  # at once, not after wait_timeout
+    assert result["msg"].startswith("DNS validation of custom domain %s of tenant %s (project %s) failed"
+                                    % (fqdn, tenant_id, tenant_name))
+    assert "%s CNAME %s.hasura.app" % (fqdn, tenant_name) in result["msg"]
+
+
 # --------------------------------------------------------------------------- bad input
 
 

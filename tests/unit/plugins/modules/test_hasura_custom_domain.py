@@ -384,6 +384,16 @@ def test_a_lost_insert_that_did_not_happen_is_sent_again(fake_api, run_module, c
     assert clock.pauses == [0.5]
 
 
+def test_a_null_insert_answer_and_nothing_read_back_fails_clearly(fake_api, run_module):
+    expect_read(fake_api)
+    expect_insert(fake_api, data({"insert_custom_domain_one": None}))
+    expect_read(fake_api)
+    result = run_module(module, dict(tenant_id=TENANT_ID, fqdn=FQDN))
+    assert result["failed"] is True
+    assert "was sent to tenant %s but cannot be read back; run the task again" % TENANT_ID in result["msg"]
+    assert fake_api.fields().count("insert_custom_domain_one") == 1
+
+
 def test_a_null_insert_answer_is_read_back(fake_api, run_module):
     expect_read(fake_api)
     expect_insert(fake_api, data({"insert_custom_domain_one": None}))
