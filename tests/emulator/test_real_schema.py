@@ -49,6 +49,9 @@ KNOWN_DOCUMENTS = {
     "module_utils._tenant.LIST_PROJECT_IDS", "module_utils._tenant.CREATE_TENANT", "module_utils._tenant.DELETE_TENANT",
     "module_utils._tenant.RENAME_TENANT", "module_utils._env.GET_TENANT_ENV", "module_utils._env.GET_TENANT_ENV_AND_ENDPOINT",
     "module_utils._env.UPDATE_TENANT_ENV", "module_utils._env.DELETE_TENANT_ENV",
+    "module_utils._domain.GET_TENANT_DOMAINS", "module_utils._domain.FIND_PROJECT_DOMAINS",
+    "module_utils._domain.LIST_PROJECTS_WITH_DOMAINS", "module_utils._domain.GET_DOMAIN",
+    "module_utils._domain.ADD_DOMAIN", "module_utils._domain.REMOVE_DOMAIN", "module_utils._region.LIST_REGIONS",
 }
 
 # Documents of the collection that fail the check, with the reason (reported to the lead;
