@@ -116,7 +116,7 @@ cat >"$smoke_playbook" <<'EOF'
           - env_set.hash is match('^[0-9a-f]{40}$')
           - env_again is not changed
           - env_again.hash == env_set.hash
-          - env_info['keys'] == ['SMOKE_A', 'SMOKE_B']
+          - env_info.names == ['SMOKE_A', 'SMOKE_B']
           - env_info.env.SMOKE_B == 'true'
           - info.tenants | length == 1
           - deleted is changed

@@ -86,7 +86,7 @@ def test_role_env_read_back_with_info_module(emulator, run_playbook, tenant_name
     read = run_playbook(READ_BACK_PLAY, extra_vars={'tenant_id': tenant_id}).assert_ok()
     info = read.result('Read env')
     assert info['env'] == {'A': '1', 'B': 'two'}
-    assert info['keys'] == ['A', 'B']
+    assert info['names'] == ['A', 'B']
     assert info['hash'] == applied['hash']
     assert not read.changed('Read env')
 

@@ -371,7 +371,7 @@ def test_info_module(emulator, run_playbook, tenant_name):
     - name: Names only
       ansible.builtin.assert:
         that:
-          - project_env['keys'] == ['A', 'Z']
+          - project_env.names == ['A', 'Z']
           - "project_env.env == {'A': '1', 'Z': 'z'}"
           - project_env is not changed
 """ % tenant_name
