@@ -2,11 +2,13 @@
 # virtual environment .venv, created and filled from constraints.txt on first use.
 #
 #   make demo         run demo/demo.yml against a local emulator (or the real service)
-#   make test         sanity, lint (+ docs-check), units, integration, matrix; stops at the first failure
-#   make sanity | lint | docs-check | units | integration    one stage, with full output
+#   make test         every stage below; stops at the first failure (one line per stage)
+#   make sanity       ansible-test sanity on the newest supported ansible-core (.venv, Python 3.13)
+#   make sanity-oldest  ansible-test sanity on the oldest core requires_ansible claims
+#   make lint | docs-check | units | integration    one stage, with full output
 #   make docs         regenerate docs/plugins/ from the plugins' documentation
 #   make bench        tests/benchmarks/run.py (never part of `make test`); bench-quick: a short run
-#   make matrix       unit tests + smoke playbook under each claimed ansible-core minor
+#   make matrix       unit tests + smoke playbook under each supported ansible-core minor
 #   make build        ansible-galaxy collection build into build/
 #   make lock         re-resolve requirements-dev.txt and rewrite constraints.txt
 #   make clean        remove build output and caches (keeps .venv; `make distclean` removes it too)
@@ -15,7 +17,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# .venv runs on this Python (found by scripts/find_python.sh; PYTHON=/path overrides).
+export DEV_PYTHON := 3.13
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -29,7 +32,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 STAGE := scripts/stage.sh
 
-.PHONY: help venv link demo test sanity lint ansible-lint units integration docs docs-check \
+# The oldest ansible-core minor that meta/runtime.yml claims (requires_ansible: ">=2.16.0").
+OLDEST_CORE := $(shell sed -n 's/^requires_ansible:[[:space:]]*["'"'"']*>=[[:space:]]*\([0-9]*\.[0-9]*\).*/\1/p' meta/runtime.yml)
+
+.PHONY: help venv link demo test sanity sanity-oldest lint ansible-lint units integration docs docs-check \
         bench bench-quick matrix build lock clean distclean
 
 help:
@@ -40,14 +46,14 @@ help:
 venv: $(STAMP) link
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
-	@PYTHON=$(PYTHON) scripts/venv.sh
+	@scripts/venv.sh
 	@touch $@
 
 link:
 	@scripts/link_collection.sh
 
 lock:
-	@PYTHON=$(PYTHON) scripts/lock.sh
+	@scripts/lock.sh
 
 # --- demo --------------------------------------------------------------------------
 
@@ -62,6 +68,7 @@ test:
 	@start=$$SECONDS; \
 	$(STAGE) setup       $(MAKE) --no-print-directory venv; \
 	$(STAGE) sanity      $(MAKE) --no-print-directory sanity; \
+	$(STAGE) sanity-$(OLDEST_CORE) $(MAKE) --no-print-directory sanity-oldest; \
 	$(STAGE) lint        $(MAKE) --no-print-directory lint; \
 	$(STAGE) units       $(MAKE) --no-print-directory units; \
 	$(STAGE) integration $(MAKE) --no-print-directory integration; \
@@ -70,6 +77,11 @@ test:
 
 sanity: venv
 	@$(BIN)/python scripts/sanity.py
+
+# The oldest core's venv is the matrix's (build/matrix/<minor>, on the Python it needs).
+sanity-oldest: venv
+	@MATRIX_SETUP_ONLY=1 scripts/matrix.sh $(OLDEST_CORE)
+	@build/matrix/$(OLDEST_CORE)/bin/python scripts/sanity.py
 
 lint: ansible-lint docs-check
 
@@ -101,7 +113,7 @@ bench-quick: venv
 
 # Unit tests and a smoke playbook under every ansible-core minor that requires_ansible claims.
 matrix: venv
-	@PYTHON=$(PYTHON) scripts/matrix.sh $(MATRIX_VERSIONS)
+	@scripts/matrix.sh $(MATRIX_VERSIONS)
 
 build: venv
 	@mkdir -p build

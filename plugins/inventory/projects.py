@@ -62,11 +62,9 @@ seealso:
 """
 
 EXAMPLES = r"""
-# projects.hasura_cloud.yml: every project, the token taken from HASURA_CLOUD_PAT.
-plugin: hasura.cloud.projects
-
----
-# projects.hasura_cloud.yml: groups by region, cloud and plan, plus composed variables.
+# projects.hasura_cloud.yml. The smallest source file is one line, `plugin: hasura.cloud.projects`
+# (every project, the token taken from HASURA_CLOUD_PAT); this one also groups the projects by
+# region, cloud and plan, composes a variable, and caches the inventory for an hour.
 plugin: hasura.cloud.projects
 keyed_groups:
   # region_us_east_1, region_europe_west1, ...
@@ -86,10 +84,7 @@ groups:
 compose:
   # the project's health check URL, from its GraphQL endpoint
   hasura_healthz_url: hasura_endpoint | regex_replace('/v1/graphql$', '/healthz')
-
----
-# projects.hasura_cloud.yml: another API URL, and the inventory cached for an hour in JSON files.
-plugin: hasura.cloud.projects
+# the API URL (this is the default), and the inventory cached for an hour in JSON files
 api_url: https://data.pro.hasura.io/v1/graphql
 cache: true
 cache_plugin: ansible.builtin.jsonfile
