@@ -5,8 +5,10 @@
 #   make test         every stage below; stops at the first failure (one line per stage)
 #   make sanity       ansible-test sanity on the newest supported ansible-core (.venv, Python 3.13)
 #   make sanity-oldest  ansible-test sanity on the oldest core requires_ansible claims
-#   make lint | docs-check | units | integration    one stage, with full output
-#   make docs         regenerate docs/plugins/ from the plugins' documentation
+#   make lint         ansible-lint, antsibull-docs lint, links of the Galaxy pages, docs-check
+#   make docs-check | units | integration    one stage, with full output
+#   make docs         regenerate docs/plugins/ with antsibull-docs from the plugins' documentation
+#   make docsite      build an HTML site of the reference docs into build/docsite/html (offline)
 #   make bench        tests/benchmarks/run.py (never part of `make test`); bench-quick: a short run
 #   make matrix       unit tests + smoke playbook under each supported ansible-core minor
 #   make build        ansible-galaxy collection build into build/
@@ -35,7 +37,7 @@ STAGE := scripts/stage.sh
 # The oldest ansible-core minor that meta/runtime.yml claims (requires_ansible: ">=2.16.0").
 OLDEST_CORE := $(shell sed -n 's/^requires_ansible:[[:space:]]*["'"'"']*>=[[:space:]]*\([0-9]*\.[0-9]*\).*/\1/p' meta/runtime.yml)
 
-.PHONY: help venv link demo test sanity sanity-oldest lint ansible-lint units integration docs docs-check \
+.PHONY: help venv link demo test sanity sanity-oldest lint ansible-lint docs-lint units integration docs docs-check docsite \
         bench bench-quick matrix build lock clean distclean
 
 help:
@@ -83,7 +85,7 @@ sanity-oldest: venv
 	@MATRIX_SETUP_ONLY=1 scripts/matrix.sh $(OLDEST_CORE)
 	@build/matrix/$(OLDEST_CORE)/bin/python scripts/sanity.py
 
-lint: ansible-lint docs-check
+lint: ansible-lint docs-lint docs-check
 
 ansible-lint: venv
 	@$(BIN)/ansible-lint --profile production --offline
@@ -98,10 +100,16 @@ integration: venv
 # --- docs --------------------------------------------------------------------------
 
 docs: venv
-	@$(BIN)/python scripts/gen_docs.py --output docs/plugins
+	@scripts/docs.sh generate
+
+docs-lint: venv
+	@scripts/docs.sh lint
 
 docs-check: venv
-	@$(BIN)/python scripts/gen_docs.py --check docs/plugins
+	@scripts/docs.sh check
+
+docsite: venv
+	@scripts/docs.sh docsite
 
 # --- other -------------------------------------------------------------------------
 
