@@ -7,6 +7,9 @@
 #   make sanity-oldest  ansible-test sanity on the oldest core requires_ansible claims
 #   make lint         ansible-lint, antsibull-docs lint, links of the Galaxy pages, docs-check
 #   make docs-check | units | integration    one stage, with full output
+#   make nox          antsibull-nox sessions extra-checks (action group, unwanted files, characters,
+#                     whitespace) and docs-check (antsibull-docs in a clean venv)
+#   make galaxy-import  build the tarball and import it with galaxy-importer, offline (nox)
 #   make docs         regenerate docs/plugins/ with antsibull-docs from the plugins' documentation
 #   make docsite      build an HTML site of the reference docs into build/docsite/html (offline)
 #   make bench        tests/benchmarks/run.py (never part of `make test`); bench-quick: a short run
@@ -37,11 +40,11 @@ STAGE := scripts/stage.sh
 # The oldest ansible-core minor that meta/runtime.yml claims (requires_ansible: ">=2.16.0").
 OLDEST_CORE := $(shell sed -n 's/^requires_ansible:[[:space:]]*["'"'"']*>=[[:space:]]*\([0-9]*\.[0-9]*\).*/\1/p' meta/runtime.yml)
 
-.PHONY: help venv link demo test sanity sanity-oldest lint ansible-lint docs-lint units integration docs docs-check docsite \
+.PHONY: help venv link demo test sanity sanity-oldest lint ansible-lint docs-lint units integration docs docs-check docsite nox galaxy-import \
         bench bench-quick matrix build lock clean distclean
 
 help:
-	@sed -n '1,13s/^# \{0,1\}//p' Makefile
+	@sed -n '/^$$/q; s/^# \{0,1\}//p' Makefile
 
 # --- environment -----------------------------------------------------------------
 
@@ -72,9 +75,11 @@ test:
 	$(STAGE) sanity      $(MAKE) --no-print-directory sanity; \
 	$(STAGE) sanity-$(OLDEST_CORE) $(MAKE) --no-print-directory sanity-oldest; \
 	$(STAGE) lint        $(MAKE) --no-print-directory lint; \
+	$(STAGE) nox         $(MAKE) --no-print-directory nox; \
 	$(STAGE) units       $(MAKE) --no-print-directory units; \
 	$(STAGE) integration $(MAKE) --no-print-directory integration; \
 	$(STAGE) matrix      $(MAKE) --no-print-directory matrix; \
+	$(STAGE) galaxy-import $(MAKE) --no-print-directory galaxy-import; \
 	echo "make test: all stages passed in $$((SECONDS - start)) s"
 
 sanity: venv
@@ -96,6 +101,13 @@ units: venv
 
 integration: venv
 	@$(BIN)/python -m pytest tests/integration
+
+# antsibull-nox (noxfile.py, antsibull-nox.toml); each session has its venv in .nox/.
+nox: venv
+	@$(BIN)/nox --reuse-venv=yes -e extra-checks docs-check
+
+galaxy-import: venv
+	@scripts/galaxy_import.sh
 
 # --- docs --------------------------------------------------------------------------
 
@@ -128,7 +140,7 @@ build: venv
 	@$(BIN)/ansible-galaxy collection build --force --output-path build .
 
 clean:
-	rm -rf build tests/output .pytest_cache .coverage .coverage.* coverage.xml htmlcov changelogs/.plugin-cache.yaml
+	rm -rf build .nox tests/output .pytest_cache .coverage .coverage.* coverage.xml htmlcov changelogs/.plugin-cache.yaml
 	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

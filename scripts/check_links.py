@@ -85,8 +85,9 @@ def main() -> int:
             if target.startswith('#'):
                 continue
             if not re.match(r'^[a-z][a-z0-9+.-]*:', target):
+                base = documentation if page.startswith('docs/') or target.lstrip('./').startswith('docs') else repository
                 problems.append('%s: relative link; Galaxy shows this page outside the repository, '
-                                'use an absolute URL under %s' % (where, documentation if target.lstrip('./').startswith('docs') or page.startswith('docs/') else repository))
+                                'use an absolute URL under %s' % (where, base))
                 continue
             if not target.startswith(repository):
                 continue  # a link to another site
