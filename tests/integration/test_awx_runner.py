@@ -11,7 +11,6 @@ emulator, and check that the token does not leak into the runner's artifacts.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
