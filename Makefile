@@ -5,7 +5,7 @@
 #   make test         every stage below; stops at the first failure (one line per stage)
 #   make sanity       ansible-test sanity on the newest supported ansible-core (.venv, Python 3.13)
 #   make sanity-oldest  ansible-test sanity on the oldest core requires_ansible claims
-#   make lint         ansible-lint, antsibull-docs lint, links of the Galaxy pages, docs-check
+#   make lint         ansible-lint, antsibull-docs lint, links of the Galaxy pages, docs-check, docsite
 #   make docs-check | units | integration    one stage, with full output
 #   make nox          antsibull-nox sessions extra-checks (action group, unwanted files, characters,
 #                     whitespace) and docs-check (antsibull-docs in a clean venv)
@@ -72,10 +72,10 @@ demo: venv
 test:
 	@start=$$SECONDS; \
 	$(STAGE) setup       $(MAKE) --no-print-directory venv; \
-	$(STAGE) sanity      $(MAKE) --no-print-directory sanity; \
-	$(STAGE) sanity-$(OLDEST_CORE) $(MAKE) --no-print-directory sanity-oldest; \
 	$(STAGE) lint        $(MAKE) --no-print-directory lint; \
 	$(STAGE) nox         $(MAKE) --no-print-directory nox; \
+	$(STAGE) sanity      $(MAKE) --no-print-directory sanity; \
+	$(STAGE) sanity-$(OLDEST_CORE) $(MAKE) --no-print-directory sanity-oldest; \
 	$(STAGE) units       $(MAKE) --no-print-directory units; \
 	$(STAGE) integration $(MAKE) --no-print-directory integration; \
 	$(STAGE) matrix      $(MAKE) --no-print-directory matrix; \
@@ -90,7 +90,7 @@ sanity-oldest: venv
 	@MATRIX_SETUP_ONLY=1 scripts/matrix.sh $(OLDEST_CORE)
 	@build/matrix/$(OLDEST_CORE)/bin/python scripts/sanity.py
 
-lint: ansible-lint docs-lint docs-check
+lint: ansible-lint docs-lint docs-check docsite
 
 ansible-lint: venv
 	@$(BIN)/ansible-lint --profile production --offline
