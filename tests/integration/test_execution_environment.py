@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
 
-def run(command, cwd):
+def run(command, cwd, **env):
     return subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR='1'))
+                          timeout=300, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR='1', **env))
 
 
 @pytest.fixture(scope='module')
@@ -77,9 +77,12 @@ def test_ansible_builder_create(tarball, tmp_path):
 
 def test_introspection_brings_requests_once(tarball, tmp_path):
     collections = tmp_path / 'collections'
+    # Only this path: `make` points ANSIBLE_COLLECTIONS_PATH at the work tree, which
+    # ansible-galaxy would take for an installed copy and skip the install.
     installed = run([VENV_BIN / 'ansible-galaxy', 'collection', 'install', '--offline', '-p', collections, tarball],
-                    cwd=tmp_path)
+                    cwd=tmp_path, ANSIBLE_COLLECTIONS_PATH=str(collections))
     assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert (collections / 'ansible_collections' / 'hasura' / 'cloud' / 'MANIFEST.json').is_file(), installed.stdout
     assert not (collections / 'ansible_collections' / 'hasura' / 'cloud' / 'meta' / 'ee-requirements.txt').exists()
 
     written = tmp_path / 'requirements.txt'
