@@ -30,7 +30,7 @@ case "$name" in
 esac
 
 if [ "$rc" -eq 0 ]; then
-    printf '%-12s ok      %4d s  %s\n' "$name" "$elapsed" "$summary"
+    printf '%-14s ok      %4d s  %s\n' "$name" "$elapsed" "$summary"
     # Repeat pytest's closing line(s) as they are, so the number of tests run stays visible.
     grep -E '^=+ .*(passed|failed|no tests ran).* =+$' "$log" || true
 else
@@ -42,6 +42,6 @@ else
         echo "--- last lines of $log ---"
         tail -n 25 "$log" | grep -v 'is ignored: it is neither a file nor a directory'
     fi
-    printf '%-12s FAILED  %4d s  (exit %d, full log: %s)\n' "$name" "$elapsed" "$rc" "$log"
+    printf '%-14s FAILED  %4d s  (exit %d, full log: %s)\n' "$name" "$elapsed" "$rc" "$log"
 fi
 exit "$rc"
