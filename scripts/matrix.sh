@@ -244,4 +244,7 @@ done
 echo
 printf '%-6s %-26s %-8s %-8s %8s %8s %8s\n' minor ansible-core units smoke install tests total
 for row in "${rows[@]}"; do echo "$row"; done
+if [ "$failed" = 0 ]; then
+    echo "matrix: units and smoke passed on ansible-core ${versions[*]}"
+fi
 exit $failed

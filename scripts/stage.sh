@@ -25,7 +25,7 @@ elapsed=$((SECONDS - start))
 # The most telling line of the log: pytest's summary, ansible-lint's verdict, ...
 case "$name" in
     sanity*) summary="$(grep -c '^Running sanity test' "$log" || true) sanity tests run" ;;
-    *) summary="$(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$|^(Passed|Failed):|counted as success|^docs-check:|^docsite:|^venv:|^galaxy-import:|^nox > Ran |^ee:|^reuse:|^# SUMMARY|^Congratulations' "$log" \
+    *) summary="$(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$|^(Passed|Failed):|counted as success|^docs-check:|^docsite:|^venv:|^galaxy-import:|^matrix: units|^nox > Ran |^ee:|^reuse:|^# SUMMARY|^Congratulations' "$log" \
                   | tail -n 1 | sed -E 's/^=+ (.*) =+$/pytest: \1/' || true)" ;;
 esac
 
