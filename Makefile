@@ -1,3 +1,6 @@
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Developer entry points for the hasura.cloud collection. Everything runs from the
 # virtual environment .venv, created and filled from constraints.txt on first use.
 #
@@ -10,6 +13,7 @@
 #   make nox          antsibull-nox sessions extra-checks (action group, unwanted files, characters,
 #                     whitespace) and docs-check (antsibull-docs in a clean venv)
 #   make galaxy-import  build the tarball and import it with galaxy-importer, offline (nox)
+#   make reuse        reuse lint: every file's copyright and licence (headers, REUSE.toml, LICENSES/)
 #   make docs         regenerate docs/plugins/ with antsibull-docs from the plugins' documentation
 #   make docsite      build an HTML site of the reference docs into build/docsite/html (offline)
 #   make bench        tests/benchmarks/run.py (never part of `make test`); bench-quick: a short run
@@ -40,11 +44,11 @@ STAGE := scripts/stage.sh
 # The oldest ansible-core minor that meta/runtime.yml claims (requires_ansible: ">=2.16.0").
 OLDEST_CORE := $(shell sed -n 's/^requires_ansible:[[:space:]]*["'"'"']*>=[[:space:]]*\([0-9]*\.[0-9]*\).*/\1/p' meta/runtime.yml)
 
-.PHONY: help venv link demo test sanity sanity-oldest lint ansible-lint docs-lint units integration docs docs-check docsite nox galaxy-import \
+.PHONY: help venv link demo test sanity sanity-oldest lint ansible-lint docs-lint units integration docs docs-check docsite nox galaxy-import reuse \
         bench bench-quick matrix build lock clean distclean
 
 help:
-	@sed -n '/^$$/q; s/^# \{0,1\}//p' Makefile
+	@sed -n '/^# Developer entry points/,/^$$/ s/^# \{0,1\}//p' Makefile
 
 # --- environment -----------------------------------------------------------------
 
@@ -73,6 +77,7 @@ test:
 	@start=$$SECONDS; \
 	$(STAGE) setup       $(MAKE) --no-print-directory venv; \
 	$(STAGE) lint        $(MAKE) --no-print-directory lint; \
+	$(STAGE) reuse       $(MAKE) --no-print-directory reuse; \
 	$(STAGE) nox         $(MAKE) --no-print-directory nox; \
 	$(STAGE) sanity      $(MAKE) --no-print-directory sanity; \
 	$(STAGE) sanity-$(OLDEST_CORE) $(MAKE) --no-print-directory sanity-oldest; \
@@ -108,6 +113,9 @@ nox: venv
 
 galaxy-import: venv
 	@scripts/galaxy_import.sh
+
+reuse: venv
+	@$(BIN)/reuse lint
 
 # --- docs --------------------------------------------------------------------------
 

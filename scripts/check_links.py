@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Check the links of the pages Galaxy shows outside the repository (part of ``make lint``).
 
 Galaxy renders README.md, the top-level docs/*.md and each role's README.md on its own

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Print the path of a Python interpreter of the given minor version, or explain on stderr
 # which one is missing and how to get it (exit 1).
 #

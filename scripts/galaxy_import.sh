@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Build the release tarball and import it with galaxy-importer, offline, as Galaxy does on
 # upload (`make galaxy-import`): antsibull-nox's build-import-check session, configured in
 # antsibull-nox.toml (tool pins and settings in tests/galaxy-importer/).

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Regenerate the pins: resolve a requirements file in a throw-away virtual environment
 # and freeze every package (transitive ones included, pip too) so that `make venv`, the
 # nox sessions and CI install exactly the same versions every time.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Version matrix: run the unit tests and a smoke playbook (hasura_tenant + hasura_tenant_env
 # against the local emulator) under every ansible-core minor version the collection claims

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Run ``ansible-test sanity`` on a copy of the collection (``make sanity``).
 
 ansible-test wants the collection at ``.../ansible_collections/<namespace>/<name>``, so this:

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run one stage of `make test` quietly: its output goes to build/logs/<stage>.log and one
 # summary line is printed. On failure the end of the log is shown and the exit code kept.
 # pytest's closing line is echoed too, so the number of tests run stays visible.

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Create or refresh the development virtual environment in .venv and install the pinned
 # toolchain into it: pip install -c constraints.txt -r requirements-dev.txt.
 # Called by `make venv` only when requirements*.txt or constraints.txt changed (stamp file

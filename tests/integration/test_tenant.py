@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Integration tests of hasura.cloud.hasura_tenant and hasura_tenant_info against the emulator.
 
 Every run is a real ``ansible-playbook`` (or ``ansible``) process; the emulator's

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared unit-test fixtures: a scripted fake of the HTTP session and a module runner.
 
 ``fake_api`` replaces ``requests.Session`` inside the client with a ``FakeSession`` that
