@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026, hasura.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Make the repository importable as the collection hasura.cloud without copying it:
 #   .venv/collections/ansible_collections/hasura/cloud -> <repository root>
 # Point ANSIBLE_COLLECTIONS_PATH at .venv/collections (the Makefile does) and put

@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Version matrix: run the unit tests and a smoke playbook (hasura_tenant + hasura_tenant_env
 # against the local emulator) under every ansible-core minor version the collection claims
 # in meta/runtime.yml (requires_ansible), up to the minor pinned in constraints.txt.
 #
-#   scripts/matrix.sh              every claimed minor (for ">=2.16.0" and a 2.19 pin: 2.16 .. 2.19)
-#   scripts/matrix.sh 2.16 2.19    only these minors
+#   scripts/matrix.sh              every claimed minor (for ">=2.16.0" and a 2.21 pin: 2.16 .. 2.21)
+#   scripts/matrix.sh 2.16 2.21    only these minors
 #
+# Each minor runs on the Python scripts/find_python.sh picks for it (3.11 for 2.16 to 2.19,
+# 3.12 for 2.20, 3.13 for 2.21); a missing interpreter fails that minor with a message
+# saying which Python to install.
 # One virtual environment per minor in build/matrix/<minor> (reused while its requirement
 # list is unchanged), holding that ansible-core (latest patch) plus requests, pytest and
-# graphql-core (for the emulator), pinned by constraints.txt where the pins fit. A minor
-# that does not install on this Python is reported as "skip", not as a failure.
+# graphql-core (for the emulator), pinned by constraints.txt where the pins fit.
+# scripts/sanity.py reuses the oldest minor's venv for `ansible-test sanity` on that core.
 # Logs: build/matrix/<minor>.log. Exit status: 0 when no minor failed.
-# Environment: PYTHON (interpreter for the venvs, default python3), MATRIX_FRESH=1 to
-# rebuild the venvs.
+# Environment: MATRIX_FRESH=1 to rebuild the venvs; MATRIX_SETUP_ONLY=1 to only create them.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd -P)"
 cd "$root"
-python="${PYTHON:-python3}"
 out="$root/build/matrix"
 mkdir -p "$out"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -116,7 +118,7 @@ cat >"$smoke_playbook" <<'EOF'
           - env_set.hash is match('^[0-9a-f]{40}$')
           - env_again is not changed
           - env_again.hash == env_set.hash
-          - env_info['keys'] == ['SMOKE_A', 'SMOKE_B']
+          - env_info.names == ['SMOKE_A', 'SMOKE_B']
           - env_info.env.SMOKE_B == 'true'
           - info.tenants | length == 1
           - deleted is changed
@@ -150,13 +152,16 @@ stop_emulator() {
 }
 trap stop_emulator EXIT
 
-run_version() {  # $1 minor; prints "installed|install_s|units|smoke|test_s" as its last line
-    local ver="$1" venv="$out/$1" t0 t1 installed units smoke_result spec pinned=pinned
-    log="$out/$ver.log"
-    : >"$log"
-    t0=$SECONDS
+# Create (or keep) build/matrix/<minor>; prints nothing, returns 1 when it cannot.
+setup_version() {  # $1 minor
+    local ver="$1" venv="$out/$1" spec python pinned=pinned
     spec="ansible-core==$ver.* requests pytest graphql-core"
-    if [ "${MATRIX_FRESH:-0}" = 1 ] || [ "$(cat "$venv/.spec" 2>/dev/null)" != "$spec $(md5sum <"$constraints")" ]; then
+    if ! python="$(scripts/find_python.sh --core "$ver" 2>>"$log")"; then
+        echo "ansible-core $ver: no Python for it (see $log)" >&2
+        tail -n 4 "$log" >&2
+        return 1
+    fi
+    if [ "${MATRIX_FRESH:-0}" = 1 ] || [ "$(cat "$venv/.spec" 2>/dev/null)" != "$spec $python $(md5sum <"$constraints")" ]; then
         rm -rf "$venv"
         "$python" -m venv "$venv" >>"$log" 2>&1
         # shellcheck disable=SC2086
@@ -165,12 +170,23 @@ run_version() {  # $1 minor; prints "installed|install_s|units|smoke|test_s" as 
             echo "--- retry without constraints" >>"$log"
             # shellcheck disable=SC2086
             if ! "$venv/bin/python" -m pip install $spec >>"$log" 2>&1; then
-                echo "skip|$((SECONDS - t0))|-|-|0"
-                return
+                echo "ansible-core $ver: pip install failed on $python (see $log)" >&2
+                return 1
             fi
         fi
-        echo "$spec $(md5sum <"$constraints")" >"$venv/.spec"
+        echo "$spec $python $(md5sum <"$constraints")" >"$venv/.spec"
         echo "$pinned" >"$venv/.pinned"
+    fi
+}
+
+run_version() {  # $1 minor; prints "installed|install_s|units|smoke|test_s" as its last line
+    local ver="$1" venv="$out/$1" t0 t1 installed units smoke_result pinned
+    log="$out/$ver.log"
+    : >"$log"
+    t0=$SECONDS
+    if ! setup_version "$ver"; then
+        echo "FAIL (no venv)|$((SECONDS - t0))|FAIL|FAIL|0"
+        return
     fi
     pinned="$(cat "$venv/.pinned" 2>/dev/null || echo pinned)"
     installed="$("$venv/bin/python" -c 'from ansible.release import __version__; print(__version__)')"
@@ -204,7 +220,16 @@ run_version() {  # $1 minor; prints "installed|install_s|units|smoke|test_s" as 
 
 # --- all minors ----------------------------------------------------------------------------
 
-echo "matrix: ansible-core ${versions[*]} on $("$python" --version 2>&1) (logs in build/matrix/)"
+if [ "${MATRIX_SETUP_ONLY:-0}" = 1 ]; then
+    for ver in "${versions[@]}"; do
+        log="$out/$ver.log"
+        : >"$log"
+        setup_version "$ver"
+    done
+    exit 0
+fi
+
+echo "matrix: ansible-core ${versions[*]} (logs in build/matrix/)"
 rows=()
 failed=0
 for ver in "${versions[@]}"; do
@@ -214,10 +239,13 @@ for ver in "${versions[@]}"; do
     total=$((SECONDS - start))
     rows+=("$(printf '%-6s %-26s %-8s %-8s %8s %8s %8s' "$ver" "$installed" "$units" "$smoke" "${install_s}s" "${test_s}s" "${total}s")")
     case "$units$smoke" in *FAIL*) failed=1 ;; esac
-    echo "matrix: $ver done in ${total}s (units: $units, smoke: $smoke)"
+    echo "matrix: $ver done in ${total}s on $("$out/$ver/bin/python" --version 2>&1 || echo 'no Python') (units: $units, smoke: $smoke)"
 done
 
 echo
 printf '%-6s %-26s %-8s %-8s %8s %8s %8s\n' minor ansible-core units smoke install tests total
 for row in "${rows[@]}"; do echo "$row"; done
+if [ "$failed" = 0 ]; then
+    echo "matrix: units and smoke passed on ansible-core ${versions[*]}"
+fi
 exit $failed

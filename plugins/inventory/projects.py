@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
 
@@ -68,11 +69,9 @@ seealso:
 """
 
 EXAMPLES = r"""
-# projects.hasura_cloud.yml: every project, the token taken from HASURA_CLOUD_PAT.
-plugin: hasura.cloud.projects
-
----
-# projects.hasura_cloud.yml: groups by region, cloud and plan, plus composed variables.
+# projects.hasura_cloud.yml. The smallest source file is one line, `plugin: hasura.cloud.projects`
+# (every project, the token taken from HASURA_CLOUD_PAT); this one also groups the projects by
+# region, cloud and plan, composes variables, and caches the inventory for an hour.
 plugin: hasura.cloud.projects
 keyed_groups:
   # region_us_east_1, region_europe_west1, ...
@@ -95,10 +94,7 @@ compose:
   # the names of its custom domains whose DNS validation succeeded
   hasura_live_domains: >-
     hasura_custom_domains | selectattr('dns_validation', 'eq', 'succeeded') | map(attribute='fqdn') | list
-
----
-# projects.hasura_cloud.yml: another API URL, and the inventory cached for an hour in JSON files.
-plugin: hasura.cloud.projects
+# the API URL (this is the default), and the inventory cached for an hour in JSON files
 api_url: https://data.pro.hasura.io/v1/graphql
 cache: true
 cache_plugin: ansible.builtin.jsonfile

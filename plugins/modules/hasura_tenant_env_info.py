@@ -2,6 +2,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import annotations
 
@@ -51,11 +52,11 @@ EXAMPLES = r"""
 
     - name: Show the variable names and the hash, not the values
       ansible.builtin.debug:
-        msg: "{{ project_env['keys'] | join(', ') }} (hash {{ project_env.hash }})"
+        msg: "{{ project_env.names | join(', ') }} (hash {{ project_env.hash }})"
 
     - name: Fail when the admin secret is missing
       ansible.builtin.assert:
-        that: "'HASURA_GRAPHQL_ADMIN_SECRET' in project_env['keys']"
+        that: "'HASURA_GRAPHQL_ADMIN_SECRET' in project_env.names"
         quiet: true
 
     - name: Copy one variable to another project
@@ -63,7 +64,7 @@ EXAMPLES = r"""
         tenant_name: my-app-staging
         env:
           FEATURE_X: "{{ project_env.env.FEATURE_X }}"
-      when: "'FEATURE_X' in project_env['keys']"
+      when: "'FEATURE_X' in project_env.names"
 """
 
 RETURN = r"""
@@ -72,8 +73,10 @@ hash:
   returned: success
   type: str
   sample: 5c2b0d8c8f2e1f0a4a7f7b3a0b1e9d6c4f2a8e11
-keys:
-  description: Names of the variables, sorted.
+names:
+  description:
+    - Names of the variables, sorted.
+    - Release 0.1.0 returned this list as C(keys), a name that Jinja dot notation cannot reach.
   returned: success
   type: list
   elements: str
@@ -100,7 +103,7 @@ from ansible_collections.hasura.cloud.plugins.module_utils._tenant import resolv
 def run(module, client):
     tenant_id = resolve_tenant_ref(client, module.params)["id"]
     env_hash, env = read_env(client, tenant_id)
-    return dict(changed=False, tenant_id=tenant_id, hash=env_hash, keys=sorted(env), env=env)
+    return dict(changed=False, tenant_id=tenant_id, hash=env_hash, names=sorted(env), env=env)
 
 
 def main():

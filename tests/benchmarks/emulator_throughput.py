@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmark (not a test): getTenantEnv requests per second against the local emulator.
 
 Starts the emulator on a free loopback port, creates one tenant with a few env vars, then

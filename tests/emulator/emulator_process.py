@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Run the emulator as a subprocess and drive it over HTTP (used by test_emulator.py).
 
 A uniquely named module rather than conftest.py: several conftest.py files share the

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Local emulator of the Hasura Cloud API, for the demo, the tests and the benchmarks.
 
 A real GraphQL server (graphql-core) over ``http.server``. The schema is ``schema.graphql``

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Tests of the Hasura Cloud emulator, driven over HTTP against a real subprocess.
 
 Most tests share the module's emulator (the ``emu`` fixture resets its state and settings);

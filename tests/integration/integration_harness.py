@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Classes behind the integration fixtures (see conftest.py for how to use them).
 
 Kept out of conftest.py so that tests can import them by a unique module name:

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """AWX / Automation Controller readiness.
 
 AWX runs a job template through ansible-runner in a private data directory, with the
@@ -11,7 +12,6 @@ emulator, and check that the token does not leak into the runner's artifacts.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -209,20 +209,3 @@ def test_credential_type_structure():
     assert set(injectors['env']) == {spec['api_token']['fallback'][1][0], spec['api_url']['fallback'][1][0]}
     assert injectors['env']['HASURA_CLOUD_PAT'].replace(' ', '') == '{{api_token}}'
     assert injectors['env']['HASURA_CLOUD_API_URL'].replace(' ', '') == '{{api_url}}'
-
-
-def test_execution_environment_definitions():
-    """execution-environment.yml (ansible-builder v3) installs this collection; meta/ names its Python deps."""
-    definition = load_yaml(ROOT / 'execution-environment.yml')
-    assert definition['version'] == 3
-    assert definition['images']['base_image']['name']
-    dependencies = definition['dependencies']
-    collections = dependencies['galaxy']['collections']
-    assert any(entry['name'] == 'hasura.cloud' for entry in collections)
-    assert (ROOT / dependencies['python']).is_file()
-    assert 'requests' in (ROOT / dependencies['python']).read_text(encoding='utf-8')
-
-    collection_ee = load_yaml(ROOT / 'meta' / 'execution-environment.yml')
-    python_deps = collection_ee['dependencies']['python']
-    assert 'requests' in (ROOT / python_deps).read_text(encoding='utf-8')
-    json.dumps(definition)  # plain data only

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The release artifact: build the collection tarball, check what is in it, install it and use it.
 
 Users never see the work tree: they get what ``ansible-galaxy collection build`` puts into
@@ -29,14 +30,14 @@ VENV_BIN = Path(sys.executable).parent
 # virtual environment, test output ...) would ship to every user: build_ignore in galaxy.yml
 # has to leave it out.
 ALLOWED_TOP_LEVEL = {
-    'FILES.json', 'MANIFEST.json', 'LICENSE', 'README.md', 'CHANGELOG.md', 'CHANGELOG.rst',
+    'FILES.json', 'MANIFEST.json', 'LICENSE', 'LICENSES', 'REUSE.toml', 'README.md', 'CHANGELOG.md', 'CHANGELOG.rst',
     'changelogs', 'docs', 'meta', 'plugins', 'roles', 'requirements.txt', 'execution-environment.yml',
 }
 # Never in a release, wherever they are.
 FORBIDDEN_PARTS = {
     'tests', 'emulator', '.ci', 'Makefile', 'scripts', 'demo', '.venv', 'venv', 'build', '.git', '.github',
     '__pycache__', '.pytest_cache', '.ansible', 'pytest.ini', 'constraints.txt', 'requirements-dev.txt',
-    'CONTRIBUTING.md', '.ansible-lint', '.gitignore', '.plugin-cache.yaml',
+    'CONTRIBUTING.md', '.ansible-lint', '.gitignore', '.plugin-cache.yaml', 'noxfile.py', 'antsibull-nox.toml', '.nox',
 }
 REQUIRED_FILES = {
     'plugins/modules/hasura_tenant.py', 'plugins/modules/hasura_tenant_info.py',
@@ -47,7 +48,7 @@ REQUIRED_FILES = {
     'plugins/module_utils/_client.py', 'meta/runtime.yml', 'meta/execution-environment.yml',
     'roles/project/tasks/main.yml', 'roles/project/meta/argument_specs.yml', 'roles/project/README.md',
     'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
-    'requirements.txt', 'README.md', 'LICENSE',
+    'requirements.txt', 'README.md', 'LICENSE', 'LICENSES/GPL-3.0-or-later.txt', 'REUSE.toml',
 }
 
 TENANT_PLAYBOOK = """

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Reliability suite (issue 6): concurrency, faults, restart, bad input, secrets.
 
 Every test is a real ``ansible-playbook`` run (``-vvv``) against the emulator, with its

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The role hasura.cloud.project, run by ansible-playbook against the emulator."""
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def test_role_env_read_back_with_info_module(emulator, run_playbook, tenant_name
     # Hasura Cloud gave the new project an admin secret; the rest is what the role applied.
     assert info['env'].pop('HASURA_GRAPHQL_ADMIN_SECRET')
     assert info['env'] == {'A': '1', 'B': 'two'}
-    assert info['keys'] == ['A', 'B', 'HASURA_GRAPHQL_ADMIN_SECRET']
+    assert info['names'] == ['A', 'B', 'HASURA_GRAPHQL_ADMIN_SECRET']
     assert info['hash'] == applied['hash']
     assert not read.changed('Read env')
 

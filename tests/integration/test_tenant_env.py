@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hasura_tenant_env and hasura_tenant_env_info through real ansible-playbook / ansible runs.
 
 Tenants are created and checked through the emulator's side channel (``emulator.graphql``),
@@ -419,7 +420,7 @@ def test_info_module(emulator, run_playbook, tenant_name):
     - name: Names only
       ansible.builtin.assert:
         that:
-          - project_env['keys'] == ['A', 'HASURA_GRAPHQL_ADMIN_SECRET', 'Z']
+          - project_env.names == ['A', 'HASURA_GRAPHQL_ADMIN_SECRET', 'Z']
           - "project_env.env.A == '1' and project_env.env.Z == 'z'"
           - project_env is not changed
 """ % tenant_name

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Shared unit-test fixtures: a scripted fake of the HTTP session and a module runner.
 
 ``fake_api`` replaces ``requests.Session`` inside the client with a ``FakeSession`` that
@@ -25,6 +26,7 @@ import requests
 
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils.common.parameters import PASS_VARS
 
 try:  # ansible-core >= 2.19
     from ansible.module_utils.testing import patch_module_args
@@ -168,6 +170,10 @@ def run_module(capfd):
             full["_ansible_check_mode"] = True
         if diff:
             full["_ansible_diff"] = True
+        if "inject_invocation" in PASS_VARS:
+            # ansible-core 2.21+ echoes the (masked) arguments as `invocation` only when the
+            # controller asks for it; the tests read the masking there.
+            full["_ansible_inject_invocation"] = True
         with patch_module_args(full):
             with pytest.raises(SystemExit):
                 module.main()

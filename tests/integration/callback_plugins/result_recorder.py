@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Callback plugin for the integration tests: record every task result as JSON.
 
 Enabled by tests/integration/conftest.py through ``ANSIBLE_CALLBACK_PLUGINS`` (this

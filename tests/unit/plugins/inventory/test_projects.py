@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of the inventory plugin hasura.cloud.projects, HTTP scripted with ``fake_api``.
 
 The plugin is instantiated directly (not through Ansible's plugin loader, which needs the

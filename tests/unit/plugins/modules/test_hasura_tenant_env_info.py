@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hasura_tenant_env_info: reads by id or name, never changes anything."""
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def test_by_id(fake_api, run_module):
     result = run_module(module, {"tenant_id": TID})
     assert result["changed"] is False
     assert result["hash"] == "h" * 40
-    assert result["keys"] == ["A", "HASURA_GRAPHQL_ADMIN_SECRET", "ZED"]
+    assert result["names"] == ["A", "HASURA_GRAPHQL_ADMIN_SECRET", "ZED"]
+    assert "keys" not in result
     assert result["env"] == ENV
     assert result["tenant_id"] == TID
     assert fake_api.fields() == ["getTenantEnv"]
@@ -31,7 +33,7 @@ def test_by_id(fake_api, run_module):
 def test_check_mode_reads_too(fake_api, run_module):
     fake_api.expect("getTenantEnv", env_answer({}))
     result = run_module(module, {"tenant_id": TID}, check_mode=True)
-    assert result["changed"] is False and result["keys"] == [] and result["env"] == {}
+    assert result["changed"] is False and result["names"] == [] and result["env"] == {}
 
 
 def test_flat_envvars_and_non_strings(fake_api, run_module):
