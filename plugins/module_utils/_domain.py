@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 """Custom domains of Hasura Cloud projects: the fqdn rule, the one read that decides, adding and
 removing at most once, the next DNS step, and waiting for the DNS validation.

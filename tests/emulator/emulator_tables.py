@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The emulator's data: tenants (each with its project), custom domains and regions, their
 state file, and Hasura's generated query arguments over them (where, order_by,
 distinct_on, limit, offset).

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The emulator's schema and the collection's documents, checked against the real schema.
 
 ``real_schema/fields.json`` lists the types, fields, arguments and enum values of the real

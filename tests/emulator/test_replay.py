@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Replay of the GraphQL documents that public clients of Hasura Cloud send.
 
 ``replay/clients.json`` holds the documents verbatim with their source, and for each client

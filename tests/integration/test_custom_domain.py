@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hasura_custom_domain and hasura_region_info through real ansible-playbook / ansible runs.
 
 Projects and domains are set up and checked through the emulator's side channel, never

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Facts kept in two places that nothing else keeps in step: checked here.
 
 - the action group in meta/runtime.yml lists exactly the modules;

@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """_domain and _region helpers: the fqdn rule, the next step, the inventory's listing, address order."""
 
 from __future__ import annotations

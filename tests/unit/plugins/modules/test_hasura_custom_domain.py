@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of hasura.cloud.hasura_custom_domain: every branch, every HTTP call scripted.
 
 A no-op is one request (the read that decides), an addition or a removal two; check mode
