@@ -118,7 +118,7 @@ cat >"$smoke_playbook" <<'EOF'
           - env_set.hash is match('^[0-9a-f]{40}$')
           - env_again is not changed
           - env_again.hash == env_set.hash
-          - env_info.names == ['SMOKE_A', 'SMOKE_B']
+          - env_info.names == ['HASURA_GRAPHQL_ADMIN_SECRET', 'SMOKE_A', 'SMOKE_B']  # the service generates the admin secret
           - env_info.env.SMOKE_B == 'true'
           - info.tenants | length == 1
           - deleted is changed
