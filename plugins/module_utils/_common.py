@@ -138,15 +138,16 @@ def check_not_negative(params, option):
 # --------------------------------------------------------------------------- running a module
 
 
-def run_module(module, task, check_options=None, secret_option=None):
+def run_module(module, task, check_options=None, secret_option=None, secrets=None):
     """Run one task of a module; this is where a hasura.cloud module exits, and the only place it fails.
 
     ``check_options(params)`` runs first (with the one-of check of ``hasura_module``), then
     ``task(module, client)`` returns the result. Any HasuraCloudError becomes the failure,
-    with the partial result it carries. With ``secret_option`` (a dict option whose values
-    are secrets) exits go through SecretValues.
+    with the partial result it carries. With ``secret_option`` (an option whose values
+    are secrets) exits go through SecretValues; ``secrets`` is such a SecretValues built by
+    the module itself (to add the secrets it finds while it runs).
     """
-    exits = SecretValues(module, secret_option) if secret_option else None
+    exits = secrets if secrets is not None else SecretValues(module, secret_option) if secret_option else None
     try:
         for options in module.required_one_of or ():
             check_one_of(module.params, options)

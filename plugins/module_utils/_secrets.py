@@ -110,14 +110,24 @@ class SecretValues(object):
 
     FREE_TEXT_FIELDS = ("msg",)
 
-    def __init__(self, module, option):
+    def __init__(self, module, option, args_filter=None):
         self.module = module
         self.option = option
+        self.args_filter = args_filter
         other = set()
         for name, spec in module.argument_spec.items():
             if name != option and spec.get("no_log"):
                 other |= _text_forms(module.params.get(name))
+        self._other = other
         self.values = _text_forms(module.params.get(option)) - other
+
+    def add(self, values):
+        """More secret texts to keep out of free text, found while the module runs (read from the service)."""
+        self.values |= set(value for value in values if isinstance(value, str) and value) - self._other
+
+    def mask(self, text):
+        """``text`` with every secret value masked (for warnings, which Ansible would not mask)."""
+        return mask_text(text, self.values) if self.values else text
 
     @property
     def params(self):
@@ -133,6 +143,10 @@ class SecretValues(object):
         args = dict(self.module.params)
         if isinstance(args.get(self.option), dict):
             args[self.option] = dict((key, REDACTED) for key in args[self.option])
+        elif args.get(self.option) is not None:
+            args[self.option] = REDACTED
+        if self.args_filter is not None:
+            args = self.args_filter(args)
         result["invocation"] = {"module_args": args}
         self.module.no_log_values.difference_update(self.values)
         return result
