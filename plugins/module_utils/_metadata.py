@@ -356,6 +356,11 @@ def _tenant_with_endpoint(client, params):
     return tenant
 
 
+def _shown(value, other=None):
+    """An object of a diff, redacted (absent: None)."""
+    return None if value is None else redact(value, other)
+
+
 class MetadataState(object):
     """An engine's metadata as read: its resource_version, the object and the engine's verdict on it."""
 
@@ -516,16 +521,16 @@ class MetadataTask(object):
                     added=added, updated=updated, removed=removed)
 
     def diff(self, show_values=False):
-        """Per-object before/after of the paths that differ; secrets redacted unless ``show_values``."""
+        """One diff per object that differs, headed by its path (Ansible prints each apart); secrets
+        redacted unless ``show_values``: a secret reads <hidden> before, <hidden, changed> after when it changed."""
         before, after = self.before.objects, self._after_objects()
-        added, updated, removed = compare(before, after)
-
-        def shown(value, other=None):
-            return value if show_values else redact(value, other)
-
-        # As for env values: a secret reads <hidden> before, and <hidden, changed> after when it changed.
-        return {"before": dict((path, shown(before[path])) for path in updated + removed),
-                "after": dict((path, shown(after[path], before.get(path))) for path in added + updated)}
+        diffs = []
+        for path in sorted(set(sum(compare(before, after), []))):
+            old, new = before.get(path), after.get(path)
+            if not show_values:
+                old, new = _shown(old), _shown(new, old)
+            diffs.append({"before_header": path, "after_header": path, "before": old, "after": new})
+        return diffs
 
     def warnings(self):
         """A warning when the engine holds an inconsistent metadata that the task accepted."""

@@ -47,8 +47,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Per object (a source's settings, a table by source and C(schema.name), an action by name, ...) C(before) and
-        C(after), in the canonical form compared; secrets redacted unless O(show_values=true).
+      - One diff per object (a source's settings, a table by source and C(schema.name), an action by name, ...) headed
+        by its path, in the canonical form compared; secrets redacted unless O(show_values=true).
 options:
   metadata:
     description:
@@ -261,26 +261,36 @@ removed:
   sample: [remote_schemas/legacy]
 diff:
   description:
-    - The objects that differ, path to object, before and after, in the canonical form compared. Header values,
-      database URLs and passwords read C(<hidden>) (C(<hidden, changed>) for a new value) unless O(show_values=true).
+    - One entry per object that differs, headed by its path (the callback prints each as a diff of its own), in the
+      canonical form compared. Header values, database URLs and passwords read C(<hidden>) (C(<hidden, changed>) for
+      a new value) unless O(show_values=true).
   returned: when diff mode is on
-  type: dict
+  type: list
+  elements: dict
   contains:
+    before_header:
+      description: The object's path.
+      type: str
+      returned: when diff mode is on
+    after_header:
+      description: The object's path.
+      type: str
+      returned: when diff mode is on
     before:
-      description: Path to object before the task; added objects are absent.
+      description: The object before the task; null for an added object.
       type: dict
       returned: when diff mode is on
     after:
-      description: Path to object after the task; removed objects are absent.
+      description: The object after the task; null for a removed object.
       type: dict
       returned: when diff mode is on
   sample:
-    before:
-      sources/default/tables/public.author: {table: {schema: public, name: author}}
-    after:
-      sources/default/tables/public.author:
+    - before_header: sources/default/tables/public.author
+      after_header: sources/default/tables/public.author
+      before: {table: {schema: public, name: author}}
+      after:
         table: {schema: public, name: author}
-        select_permissions: [{role: user, permission: {columns: [id], filter: {}}}]
+        select_permissions: [{role: user, permission: {columns: [id]}}]
 """
 
 from ansible_collections.hasura.cloud.plugins.module_utils._client import OptionError

@@ -99,11 +99,13 @@ def test_updated_and_removed_paths(fake_api, run_module):
     result = run(run_module, diff=True)
     assert result["updated"] == ["sources/default/tables/public.author"]
     assert result["removed"] == ["remote_schemas/legacy"]
-    diff = result["diff"]
-    assert set(diff["before"]) == {"sources/default/tables/public.author", "remote_schemas/legacy"}
-    assert set(diff["after"]) == {"sources/default/tables/public.author"}
-    permission = diff["after"]["sources/default/tables/public.author"]["select_permissions"][0]["permission"]
-    assert permission["columns"] == ["id", "name"]
+    diff = dict((entry["before_header"], entry) for entry in result["diff"])
+    assert sorted(diff) == ["remote_schemas/legacy", "sources/default/tables/public.author"]
+    assert all(entry["after_header"] == path for path, entry in diff.items())
+    assert diff["remote_schemas/legacy"]["after"] is None
+    table = diff["sources/default/tables/public.author"]
+    assert table["before"]["select_permissions"][0]["permission"]["columns"] == ["id"]
+    assert table["after"]["select_permissions"][0]["permission"]["columns"] == ["id", "name"]
 
 
 def test_conflict_reads_again_and_replaces_with_the_new_version(fake_api, run_module, clock):
@@ -194,7 +196,8 @@ def test_check_mode_compares_and_sends_nothing(fake_api, run_module):
     result = run(run_module, check_mode=True, diff=True)
     assert result["changed"] is True and result["added"] == ["actions/login"]
     assert result["resource_version"] == 5 and result["is_consistent"] is None
-    assert list(result["diff"]["after"]) == ["actions/login"] and result["diff"]["before"] == {}
+    assert [(d["before_header"], d["before"]) for d in result["diff"]] == [("actions/login", None)]
+    assert result["diff"][0]["after"]["name"] == "login"
     assert fake_api.fields() == [ENV, READ]
 
 
@@ -205,8 +208,9 @@ def test_diff_hides_literal_secrets_unless_show_values(fake_api, run_module):
     for show in (False, True):
         fake_api.expect(ENV, env_and_endpoint()).expect(READ, metadata_read(before, 5))
         result = run(run_module, check_mode=True, diff=True, show_values=show)
-        headers = dict((h["name"], h) for h in result["diff"]["after"]["actions/login"]["definition"]["headers"])
-        url = result["diff"]["before"]["sources/default"]["configuration"]["connection_info"]["database_url"]
+        diff = dict((entry["before_header"], entry) for entry in result["diff"])
+        headers = dict((h["name"], h) for h in diff["actions/login"]["after"]["definition"]["headers"])
+        url = diff["sources/default"]["before"]["configuration"]["connection_info"]["database_url"]
         if show:
             assert headers["X-Token"]["value"] == HEADER_SECRET and DB_PASSWORD in url
         else:
