@@ -2,7 +2,7 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Transport for the Hasura Cloud GraphQL API.
+"""Transport for the Hasura Cloud GraphQL API and for the metadata API of a project's engine.
 
 Internal to the hasura.cloud collection: it may change in any release.
 
@@ -11,7 +11,9 @@ verification, retries of transient failures and the mapping of every failure to 
 ``HasuraCloudError`` subclass whose text is safe to show (never the token). Also the one
 place that checks the connection options and builds a client from them
 (``client_from_options``), the one schedule of retry pauses (``backoff_ceiling``) and the
-one table of what the service's error answers mean.
+one table of what the service's error answers mean. ``MetadataClient`` (built by
+``HasuraCloudClient.engine``) shares the transport: a project's ``/v1/metadata`` with its
+admin secret, never the token, and errors that come as non-200 JSON answers.
 """
 
 from __future__ import annotations

@@ -218,9 +218,9 @@ def object_map(metadata):
         elif key == "custom_types" and isinstance(value, dict):
             for kind, entries in value.items():
                 if kind in CUSTOM_TYPE_LISTS and isinstance(entries, list):
-                    _named_entries(entries, "name", "custom_types/%s" % kind, objects)
+                    _named_entries(entries, "name", "custom_types/" + kind, objects)
                 else:
-                    objects["custom_types/%s" % kind] = entries
+                    objects["custom_types/" + kind] = entries
         else:
             objects[key] = value
     return objects
@@ -343,7 +343,7 @@ def resolve_project(client, params):
     if not tenant.get("endpoint"):
         raise HasuraCloudError("tenant %s (project %s) has no endpoint: its engine cannot be reached"
                                % (tenant["id"], tenant.get("name")))
-    return tenant, secret or None, "read from its env (%s)" % ADMIN_SECRET_ENV if secret else "none: its env has none"
+    return tenant, secret or None, ("read from its env (" + ADMIN_SECRET_ENV + ")") if secret else "none: its env has none"
 
 
 def _tenant_with_endpoint(client, params):

@@ -177,7 +177,7 @@ def _version(reader, src):
     if version is None:
         hint = ""
         if os.path.isfile(os.path.join(src, "metadata", "version.yaml")):
-            hint = "; it holds a metadata directory: set src to %s" % os.path.join(src, "metadata")
+            hint = "; it holds a metadata directory: set src to " + os.path.join(src, "metadata")
         raise MetadataDirError("src: %s is not a Hasura CLI metadata directory: it has no version.yaml%s" % (src, hint))
     if version.get("version") != VERSION:
         raise MetadataDirError(
