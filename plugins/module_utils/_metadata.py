@@ -108,6 +108,12 @@ class InconsistentMetadataError(HasuraCloudError):
     quotes_service = True
 
 
+class MetadataRefusedError(HasuraCloudError):
+    """The engine refused the metadata; the message quotes it."""
+
+    quotes_service = True
+
+
 class MetadataConflictsExhaustedError(HasuraCloudError):
     """The metadata kept moving under the task for every allowed round."""
 
@@ -397,8 +403,9 @@ def replace_body(metadata, resource_version, allow_inconsistent):
 class MetadataTask(object):
     """Bring a project's engine metadata to what is declared, or read it.
 
-    ``on_secrets(texts)`` receives the literal secrets of every metadata read, so that the
-    caller keeps them out of its messages.
+    ``on_secrets(find)`` receives, for every metadata read, a function that returns its
+    literal secrets, so that the caller can keep them out of its messages (and look for them
+    only when it has a message to mask).
     """
 
     def __init__(self, client, tenant, admin_secret, origin, on_secrets=None):
@@ -406,7 +413,7 @@ class MetadataTask(object):
         self.tenant = tenant
         self.origin = origin
         self.engine = client.engine(tenant["endpoint"], admin_secret)
-        self.on_secrets = on_secrets or (lambda texts: None)
+        self.on_secrets = on_secrets or (lambda find: None)
         self.wanted = None
         self.before = self.after = None
 
@@ -427,7 +434,7 @@ class MetadataTask(object):
                 raise
             self._raise_if_not_serving(err)
             raise
-        self.on_secrets(secret_values(state.metadata))
+        self.on_secrets(lambda: secret_values(state.metadata))
         return state
 
     def _raise_if_not_serving(self, err):
@@ -478,8 +485,9 @@ class MetadataTask(object):
                     "%s. Fix them, or set allow_inconsistent=true to apply it anyway"
                     % (self.project, len(err.internal), describe_objects(err.internal)),
                     result=dict(self.partial(), inconsistent_objects=redact_objects(err.internal)))
-            raise HasuraCloudError("the engine of project %s refused the metadata, nothing was changed: %s at %s "
-                                   "(code %s)" % (self.project, err.error, err.path, err.code), result=self.partial())
+            raise MetadataRefusedError("the engine of project %s refused the metadata, nothing was changed: %s at %s "
+                                       "(code %s)" % (self.project, err.error, err.path, err.code),
+                                       result=self.partial())
 
     def _confirm(self):
         """The metadata after a replace, read back (the replace answer holds no resource_version)."""

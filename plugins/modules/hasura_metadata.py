@@ -56,6 +56,8 @@ options:
         C(version) 3.
       - Objects the engine holds and this metadata does not are removed, since the metadata is replaced as a whole.
       - Exactly one of O(metadata) and O(src) is required.
+      - The arguments that C(-vvv) echoes show a summary in place of the object (it may be large and hold secrets);
+        C(--diff) shows what differs.
       - Hasura's own templates such as C({{ACTION_BASE_URL}}) in action handlers look like Jinja to Ansible. Keep
         such metadata in files read through O(src), or mark the values C(!unsafe).
     type: dict
@@ -304,12 +306,14 @@ from ansible_collections.hasura.cloud.plugins.module_utils._common import (
 from ansible_collections.hasura.cloud.plugins.module_utils._metadata import (
     MetadataTask,
     metadata_problem,
-    redact,
     resolve_project,
     secret_values,
 )
 from ansible_collections.hasura.cloud.plugins.module_utils._secrets import SecretValues
 
+# What -vvv shows of the metadata option.
+METADATA_SUMMARY = ("(not shown: a metadata object of version %s, %d sources, %d tables, %d top-level keys; "
+                    "run with --diff to see what differs)")
 SRC_ON_CONTROLLER_MESSAGE = ("src is read on the controller by the action plugin of hasura.cloud.hasura_metadata, "
                              "which passes its content on as metadata; this module got src itself: call it as "
                              "hasura.cloud.hasura_metadata, or pass the metadata object in metadata")
@@ -329,7 +333,7 @@ def check_options(params):
 
 def run(module, client, secrets):
     params = module.params
-    secrets.add(secret_values(params["metadata"]))
+    secrets.add(lambda: secret_values(params["metadata"]))
     tenant, admin_secret, origin = resolve_project(client, params)
     secrets.add([admin_secret])
     task = MetadataTask(client, tenant, admin_secret, origin, on_secrets=secrets.add)
@@ -343,9 +347,16 @@ def run(module, client, secrets):
 
 
 def redacted_args(args):
-    """The echoed arguments (-vvv): the metadata with its secrets hidden."""
-    if isinstance(args.get("metadata"), dict):
-        args["metadata"] = redact(args["metadata"])
+    """The arguments as -vvv and the host's log show them: a summary in place of the metadata.
+
+    The whole object could be large (a copy of it in every result, walked by Ansible's
+    masking and by the controller) and holds secrets; the diff shows what differs.
+    """
+    metadata = args.get("metadata")
+    if isinstance(metadata, dict):
+        sources = metadata.get("sources") if isinstance(metadata.get("sources"), list) else []
+        tables = sum(len(source.get("tables") or []) for source in sources if isinstance(source, dict))
+        args["metadata"] = METADATA_SUMMARY % (metadata.get("version"), len(sources), tables, len(metadata))
     return args
 
 
@@ -359,6 +370,7 @@ def main():
             show_values=dict(type="bool", default=False),
         ),
         tenant_ref=True,
+        args_filter=redacted_args,  # also what the host's log gets: never the metadata's secrets
     )
     secrets = SecretValues(module, "admin_secret", args_filter=redacted_args)
     run_module(module, lambda module, client: run(module, client, secrets), check_options=check_options,

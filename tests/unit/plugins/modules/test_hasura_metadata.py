@@ -12,6 +12,7 @@ import json
 
 import pytest
 import requests
+from ansible.module_utils import basic
 from urllib3.exceptions import ProtocolError
 
 from ansible_collections.hasura.cloud.plugins.modules import hasura_metadata as module
@@ -188,6 +189,15 @@ def test_other_refusals_are_reported_with_the_engines_words(fake_api, run_module
     assert "nothing was changed" in result["msg"]
 
 
+def test_an_engine_message_that_quotes_a_secret_of_the_metadata_is_masked(fake_api, run_module):
+    fake_api.expect(ENV, env_and_endpoint()).expect(READ, metadata_read(CHANGED, 5))
+    fake_api.expect(REPLACE, engine_error(400, "parse-failed", "bad header value %s for %s" % (HEADER_SECRET,
+                                                                                             ADMIN_SECRET)))
+    result = run(run_module)
+    assert result["failed"] and "bad header value ******** for ********" in result["msg"]
+    assert_no_secret(result)
+
+
 # --------------------------------------------------------------------------- check and diff mode
 
 
@@ -236,9 +246,18 @@ def test_arguments_echoed_at_vvv_hold_no_secret(fake_api, run_module):
     result = run(run_module, metadata=with_password, admin_secret=ADMIN_SECRET)
     args = result["invocation"]["module_args"]
     assert args["admin_secret"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
-    assert args["metadata"]["actions"][0]["definition"]["headers"][0]["value"] == "<hidden>"
-    assert args["metadata"]["sources"][0]["configuration"]["connection_info"]["database_url"] == "<hidden>"
+    assert args["metadata"] == ("(not shown: a metadata object of version 3, 1 sources, 2 tables, 3 top-level keys; "
+                                "run with --diff to see what differs)")
     assert_no_secret(result)
+
+
+def test_the_hosts_log_gets_no_secret_of_the_metadata(fake_api, run_module, monkeypatch):
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, "log", lambda self, msg, log_args=None: logged.append(msg))
+    fake_api.expect(ENV, env_and_endpoint()).expect(READ, metadata_read(METADATA))
+    run(run_module)
+    assert len(logged) == 1 and "metadata=(not shown: a metadata object of version 3" in logged[0]
+    assert HEADER_SECRET not in logged[0] and "tenant_id=%s" % TENANT_ID in logged[0]
 
 
 def test_short_admin_secret_does_not_garble_the_result(fake_api, run_module):
