@@ -78,15 +78,44 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: load
 # ---------------------------------------------------------------------------- files and includes
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _native(loader, node):
+    """The Python value of a composed node: what the safe constructor makes of it, without its
+    per-node bookkeeping (a metadata directory has hundreds of files, this is most of their cost)."""
+    if isinstance(node, yaml.MappingNode):
+        if any(key.tag == _MERGE_TAG for key, _value in node.value):
+            return loader.construct_object(node, deep=True)  # merge keys: the constructor knows them
+        return dict((_native(loader, key), _native(loader, value)) for key, value in node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return [_native(loader, item) for item in node.value]
+    if node.tag == _STR_TAG:
+        return node.value
+    return loader.construct_object(node)
+
+
+def _load_yaml(text):
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _native(loader, node)
+    finally:
+        loader.dispose()
+
+
 def _parse(path):
-    """The YAML (or JSON, a subset of it) document of a file."""
+    """The YAML (or JSON, a subset of it) document of a file, and whether it may hold an include."""
     try:
         with open(path, "rb") as handle:
             text = handle.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise MetadataDirError("src: cannot read %s: %s" % (path, getattr(err, "strerror", None) or err))
     try:
-        return yaml.load(text, Loader=_Loader)  # nosec B506 - a safe loader
+        return _load_yaml(text), "!include" in text
+    except RecursionError:
+        raise MetadataDirError("src: %s holds a YAML alias that refers to itself, or nests too deep" % path)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
@@ -106,7 +135,8 @@ class _Reader(object):
         if real in chain:
             raise MetadataDirError("src: %s includes itself (through %s)"
                                    % (path, " -> ".join(os.path.relpath(p, self.root) for p in chain + (real,))))
-        return self._resolve(_parse(path), path, chain + (real,))
+        value, includes = _parse(path)
+        return self._resolve(value, path, chain + (real,)) if includes else value
 
     def _resolve(self, value, path, chain):
         if isinstance(value, dict):

@@ -128,6 +128,12 @@ def test_yaml_that_does_not_parse(tree):
     assert "src: %s is not valid YAML at line" % broken in str(info.value)
 
 
+def test_recursive_alias(tree):
+    write(tree / "network.yaml", "tls_allowlist: &a\n  - *a\n")
+    with pytest.raises(MetadataDirError, match="holds a YAML alias that refers to itself"):
+        load_metadata(str(tree))
+
+
 def test_include_of_a_missing_file(tree):
     write(tree / "databases" / "default" / "tables" / "tables.yaml", '- "!include public_missing.yaml"\n')
     with pytest.raises(MetadataDirError) as info:
