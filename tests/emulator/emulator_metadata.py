@@ -297,6 +297,9 @@ class MetadataAPI:
         self.state = state
         self.settings = settings
         self.stats = MetadataStats()
+        # The export form of each tenant's stored metadata: (the object it was made from, its form).
+        # Stored objects are never changed in place, so identity tells when it is stale.
+        self._exports: dict[str, tuple[Any, dict[str, Any]]] = {}
 
     # --- entry point (state lock held)
 
@@ -398,8 +401,12 @@ class MetadataAPI:
 
     # --- the types
 
-    def _export(self, _record: dict[str, Any], work: dict[str, Any], request: dict[str, Any]) -> Any:
-        metadata = exported(work["metadata"])
+    def _export(self, record: dict[str, Any], work: dict[str, Any], request: dict[str, Any]) -> Any:
+        cached = self._exports.get(record["id"])
+        if cached is None or cached[0] is not work["metadata"]:
+            cached = (work["metadata"], exported(work["metadata"]))
+            self._exports[record["id"]] = cached
+        metadata = cached[1]
         if self._version(request) == 1:
             return metadata
         return {"resource_version": work["resource_version"], "metadata": metadata}
