@@ -500,11 +500,11 @@ class MetadataTask(object):
     def _require_consistent(self, state, allow_inconsistent):
         if state.is_consistent or allow_inconsistent:
             return
+        objects = state.inconsistent_objects
         raise InconsistentMetadataError(
             "the metadata of project %s is as declared, but the engine finds %d objects inconsistent: %s. Fix them, "
-            "or set allow_inconsistent=true to accept it" % (self.project, len(state.inconsistent_objects),
-                                                            describe_objects(state.inconsistent_objects)),
-            result=dict(self.partial(), inconsistent_objects=redact_objects(state.inconsistent_objects)))
+            "or set allow_inconsistent=true to accept it" % (self.project, len(objects), describe_objects(objects)),
+            result=dict(self.partial(), inconsistent_objects=redact_objects(objects)))
 
     # --- what the task reports
 

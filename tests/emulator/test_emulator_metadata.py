@@ -202,8 +202,8 @@ def test_source_url_from_a_missing_env_var(project):
 
 
 def test_other_inconsistencies(project):
-    rel = {"name": "articles", "using": {"foreign_key_constraint_on": {"column": "author_id",
-                                                                        "table": {"schema": "public", "name": "article"}}}}
+    target = {"column": "author_id", "table": {"schema": "public", "name": "article"}}
+    rel = {"name": "articles", "using": {"foreign_key_constraint_on": target}}
     broken = metadata(source(tables=["author"]), remote_schemas=[{"name": "rs", "definition": {
         "url_from_env": "RS_URL"}}], actions=[{"name": "greet", "definition": {"output_type": "Greeting!"}}])
     broken["sources"][0]["tables"][0]["array_relationships"] = [rel]

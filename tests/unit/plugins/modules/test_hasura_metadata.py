@@ -191,8 +191,8 @@ def test_other_refusals_are_reported_with_the_engines_words(fake_api, run_module
 
 def test_an_engine_message_that_quotes_a_secret_of_the_metadata_is_masked(fake_api, run_module):
     fake_api.expect(ENV, env_and_endpoint()).expect(READ, metadata_read(CHANGED, 5))
-    fake_api.expect(REPLACE, engine_error(400, "parse-failed", "bad header value %s for %s" % (HEADER_SECRET,
-                                                                                             ADMIN_SECRET)))
+    quoting = "bad header value %s for %s" % (HEADER_SECRET, ADMIN_SECRET)
+    fake_api.expect(REPLACE, engine_error(400, "parse-failed", quoting))
     result = run(run_module)
     assert result["failed"] and "bad header value ******** for ********" in result["msg"]
     assert_no_secret(result)
