@@ -392,9 +392,13 @@ def read_state(engine):
 
 
 def replace_body(metadata, resource_version, allow_inconsistent):
-    """A replace_metadata (version 2) that applies only over the metadata of ``resource_version``."""
-    return {"type": "replace_metadata", "version": 2, "resource_version": resource_version,
+    """A replace_metadata (version 2) that applies only over the metadata of ``resource_version``
+    (an engine whose export gives none gets an unguarded replace)."""
+    body = {"type": "replace_metadata", "version": 2,
             "args": {"allow_inconsistent_metadata": allow_inconsistent, "metadata": metadata}}
+    if resource_version is not None:
+        body["resource_version"] = resource_version
+    return body
 
 
 # ---------------------------------------------------------------------------- one task
@@ -475,7 +479,8 @@ class MetadataTask(object):
 
     def _replace(self, desired, resource_version, allow_inconsistent):
         try:
-            self.engine.write(replace_body(desired, resource_version, allow_inconsistent), guarded=True)
+            self.engine.write(replace_body(desired, resource_version, allow_inconsistent),
+                              guarded=resource_version is not None)
         except (MetadataConflictError, AdminSecretError):
             raise
         except MetadataAPIError as err:

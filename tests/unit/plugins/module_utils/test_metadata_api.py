@@ -210,3 +210,4 @@ def test_replace_body():
     assert _metadata.replace_body({"version": 3}, 7, True) == {
         "type": "replace_metadata", "version": 2, "resource_version": 7,
         "args": {"allow_inconsistent_metadata": True, "metadata": {"version": 3}}}
+    assert "resource_version" not in _metadata.replace_body({"version": 3}, None, False)
