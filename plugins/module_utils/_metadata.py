@@ -336,23 +336,24 @@ def resolve_project(client, params):
     ``getTenantEnv`` unless admin_secret is given. A project whose env has no admin secret
     gets None (an engine without one admits every request as admin).
     """
-    secret = params.get("admin_secret")
+    secret, origin = params.get("admin_secret"), "given in admin_secret"
     if secret is not None:
-        tenant = _tenant_with_endpoint(client, params)
-        return tenant, secret, "given in admin_secret"
-    if params["tenant_id"] is not None:
-        env_state, tenant = read_env_and_endpoint(client, params["tenant_id"])
+        tenant = _tenant_by_ref(client, params)
     else:
-        tenant = require_tenant_by_name(client, params["tenant_name"])
-        env_state = read_env(client, tenant["id"])
-    secret = env_state[1].get(ADMIN_SECRET_ENV)
+        if params["tenant_id"] is not None:
+            env_state, tenant = read_env_and_endpoint(client, params["tenant_id"])
+        else:
+            tenant = require_tenant_by_name(client, params["tenant_name"])
+            env_state = read_env(client, tenant["id"])
+        secret = env_state[1].get(ADMIN_SECRET_ENV) or None
+        origin = "read from its env (" + ADMIN_SECRET_ENV + ")" if secret else "none: its env has none"
     if not tenant.get("endpoint"):
         raise HasuraCloudError("tenant %s (project %s) has no endpoint: its engine cannot be reached"
                                % (tenant["id"], tenant.get("name")))
-    return tenant, secret or None, ("read from its env (" + ADMIN_SECRET_ENV + ")") if secret else "none: its env has none"
+    return tenant, secret, origin
 
 
-def _tenant_with_endpoint(client, params):
+def _tenant_by_ref(client, params):
     if params["tenant_id"] is None:
         return require_tenant_by_name(client, params["tenant_name"])
     tenant = get_tenant(client, params["tenant_id"])
