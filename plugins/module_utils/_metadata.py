@@ -52,8 +52,10 @@ METADATA_VERSION = 3
 
 EXPORT = {"type": "export_metadata", "version": 2, "args": {}}
 GET_INCONSISTENT = {"type": "get_inconsistent_metadata", "args": {}}
-# One request: the metadata, its resource_version and the engine's verdict on it. A bulk
-# holds queries of either version and answers with their answers, in order.
+# One request: the metadata, its resource_version and the engine's verdict on it.
+# ASSUMPTION: a bulk holds queries of either version (the engine's request type nests
+# version 1 and 2 queries) and answers with their answers, in order; the docs list bulk
+# but show no example with export_metadata version 2 inside it.
 READ = {"type": "bulk", "args": [EXPORT, GET_INCONSISTENT]}
 
 # Gateway answers that mean the engine itself is not serving (it starts or restarts).
