@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Transport for the Hasura Cloud GraphQL API.
+"""Transport for the Hasura Cloud GraphQL API and for the metadata API of a project's engine.
 
 Internal to the hasura.cloud collection: it may change in any release.
 
@@ -12,7 +12,9 @@ verification, retries of transient failures and the mapping of every failure to 
 ``HasuraCloudError`` subclass whose text is safe to show (never the token). Also the one
 place that checks the connection options and builds a client from them
 (``client_from_options``), the one schedule of retry pauses (``backoff_ceiling``) and the
-one table of what the service's error answers mean.
+one table of what the service's error answers mean. ``MetadataClient`` (built by
+``HasuraCloudClient.engine``) shares the transport: a project's ``/v1/metadata`` with its
+admin secret, never the token, and errors that come as non-200 JSON answers.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ AUTH_HOOK_MESSAGE = "Authentication hook unauthorized this request"
 # - updateTenantEnv refuses a write that changes nothing with this message (public clients
 #   match it): the environment already holds the values.
 NOTHING_CHANGED_MESSAGE = "nothing changed in config"
+# - A project's engine (its metadata API, Hasura docs) answers a missing or wrong admin
+#   secret with HTTP 401 and code access-denied (403 is read the same way), and a stale
+#   resource_version with HTTP 409 and code conflict.
+ADMIN_SECRET_HEADER = "X-Hasura-Admin-Secret"
+ADMIN_SECRET_STATUSES = frozenset((401, 403))
+CONFLICT_STATUS = 409
 # Gateway answers worth another try. They come with a non-JSON body.
 TRANSIENT_STATUSES = frozenset((429, 502, 503, 504))
 
@@ -105,6 +113,32 @@ class GraphQLError(HasuraCloudError):
     def nothing_changed(self):
         """True for the service's refusal of a write that would change nothing."""
         return NOTHING_CHANGED_MESSAGE in (self.message or "")
+
+
+class MetadataAPIError(HasuraCloudError):
+    """A project's engine refused a metadata API request: a non-200 answer ``{path, error, code}``.
+
+    ``internal`` holds what the engine added (the inconsistent objects of a refused replace).
+    """
+
+    quotes_service = True
+
+    def __init__(self, status, body, url):
+        self.status = status
+        self.code = body.get("code")
+        self.error = str(body.get("error") or "unknown error")
+        self.path = body.get("path")
+        self.internal = body.get("internal")
+        super(MetadataAPIError, self).__init__("metadata API error from %s: HTTP %s: %s (code %s)"
+                                               % (url, status, self.error, self.code))
+
+
+class AdminSecretError(MetadataAPIError):
+    """The engine refused the admin secret (missing or wrong)."""
+
+
+class MetadataConflictError(MetadataAPIError):
+    """The engine's metadata moved since it was read (a stale resource_version)."""
 
 
 class HTTPStatusError(HasuraCloudError):
@@ -181,24 +215,101 @@ class _Retry(Exception):
         self.delay = delay
 
 
-class HasuraCloudClient(object):
-    """A small GraphQL client for the Hasura Cloud API."""
+class _Transport(object):
+    """POST a JSON body to one URL: the session, timeouts, TLS, retries of transient failures
+    and the typing of every failure. Subclasses read the answers of their API (``_read_answer``)."""
 
-    def __init__(self, api_url, token, validate_certs=True, timeout=30, max_retries=3,
+    # What to check when nothing listens at the URL.
+    CONNECT_HINT = "check api_url / HASURA_CLOUD_API_URL"
+
+    def __init__(self, url, headers, validate_certs=True, timeout=30, max_retries=3,
                  session=None, sleep=None, rng=None):
-        self.api_url = api_url
+        self.url = url
         self.validate_certs = validate_certs
         self.timeout = timeout
         self.max_retries = max_retries
         self._sleep = sleep or time.sleep
         self._random = rng or random.Random()
         self.session = session if session is not None else requests.Session()
-        self.session.headers.update({
+        self.session.headers.update(headers)
+
+    def _send(self, payload, idempotent):
+        """POST ``payload`` (text); return what ``_read_answer`` makes of the answer."""
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(payload, idempotent)
+            except _Retry as retry:
+                if attempt >= self.max_retries:
+                    raise retry.error
+                self._sleep(retry.delay if retry.delay is not None else self._backoff(attempt))
+                attempt += 1
+
+    def _backoff(self, attempt):
+        """Exponential backoff with jitter in the upper half (never zero, so retries spread out)."""
+        ceiling = backoff_ceiling(attempt)
+        return self._random.uniform(ceiling / 2.0, ceiling)
+
+    def _attempt(self, payload, idempotent):
+        try:
+            response = self.session.post(self.url, data=payload, timeout=self.timeout,
+                                         verify=self.validate_certs)
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(
+                "TLS verification failed for %s (%s); fix the certificate, or set "
+                "validate_certs=false only for an endpoint you trust" % (self.url, _reason(exc)))
+        except requests.exceptions.ConnectTimeout:
+            # The connection was never opened: nothing reached the service.
+            raise _Retry(TransportError("timed out connecting to %s after %s seconds" % (self.url, self.timeout)))
+        except requests.exceptions.Timeout:
+            error = "no answer from %s within %s seconds" % (self.url, self.timeout)
+            if idempotent:
+                raise _Retry(TransportError(error))
+            raise OutcomeUnknownError(error + "; the change may or may not have been applied")
+        except requests.exceptions.ConnectionError as exc:
+            if _never_sent(exc):
+                raise _Retry(TransportError("cannot connect to %s (%s); %s" % (self.url, _reason(exc), self.CONNECT_HINT)))
+            error = "connection to %s lost before an answer (%s)" % (self.url, _reason(exc))
+            if idempotent:
+                raise _Retry(TransportError(error))
+            raise OutcomeUnknownError(error + "; the change may or may not have been applied")
+        except requests.exceptions.RequestException as exc:
+            raise TransportError("request to %s failed (%s)" % (self.url, _reason(exc)))
+        return self._read_response(response, idempotent)
+
+    def _read_response(self, response, idempotent):
+        """Gateway answers worth another try are retried; anything else goes to ``_read_answer``."""
+        status = response.status_code
+        if status in TRANSIENT_STATUSES:
+            error = HTTPStatusError("HTTP %s %s from %s" % (status, response.reason or "", self.url), status)
+            if status == 429:
+                # Rate limited: the request was refused, so even a mutation may be re-sent.
+                raise _Retry(error, _retry_after(response))
+            if idempotent:
+                raise _Retry(error, _retry_after(response))
+            raise OutcomeUnknownError("%s; the change may or may not have been applied" % error)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return self._read_answer(response, body)
+
+    def _read_answer(self, response, body):
+        raise NotImplementedError
+
+
+class HasuraCloudClient(_Transport):
+    """A small GraphQL client for the Hasura Cloud API."""
+
+    def __init__(self, api_url, token, validate_certs=True, timeout=30, max_retries=3,
+                 session=None, sleep=None, rng=None):
+        super(HasuraCloudClient, self).__init__(api_url, {
             "Authorization": "pat %s" % token,
             "Content-Type": "application/json",
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
-        })
+        }, validate_certs, timeout, max_retries, session, sleep, rng)
+        self.api_url = api_url
 
     def query(self, document, variables=None):
         """Run a read-only operation; transient failures are retried."""
@@ -222,65 +333,16 @@ class HasuraCloudClient(object):
             return None
         return response.status_code
 
+    def engine(self, endpoint, admin_secret):
+        """The metadata API of the project at ``endpoint`` (its base URL), with this client's settings."""
+        return MetadataClient(endpoint, admin_secret, validate_certs=self.validate_certs, timeout=self.timeout,
+                              max_retries=self.max_retries, sleep=self._sleep, rng=self._random)
+
     def _execute(self, document, variables, idempotent):
-        payload = json.dumps({"query": document, "variables": variables or {}})
-        attempt = 0
-        while True:
-            try:
-                return self._attempt(payload, idempotent)
-            except _Retry as retry:
-                if attempt >= self.max_retries:
-                    raise retry.error
-                self._sleep(retry.delay if retry.delay is not None else self._backoff(attempt))
-                attempt += 1
+        return self._send(json.dumps({"query": document, "variables": variables or {}}), idempotent)
 
-    def _backoff(self, attempt):
-        """Exponential backoff with jitter in the upper half (never zero, so retries spread out)."""
-        ceiling = backoff_ceiling(attempt)
-        return self._random.uniform(ceiling / 2.0, ceiling)
-
-    def _attempt(self, payload, idempotent):
-        try:
-            response = self.session.post(self.api_url, data=payload, timeout=self.timeout,
-                                         verify=self.validate_certs)
-        except requests.exceptions.SSLError as exc:
-            raise TransportError(
-                "TLS verification failed for %s (%s); fix the certificate, or set "
-                "validate_certs=false only for an endpoint you trust" % (self.api_url, _reason(exc)))
-        except requests.exceptions.ConnectTimeout:
-            # The connection was never opened: nothing reached the service.
-            raise _Retry(TransportError("timed out connecting to %s after %s seconds" % (self.api_url, self.timeout)))
-        except requests.exceptions.Timeout:
-            error = "no answer from %s within %s seconds" % (self.api_url, self.timeout)
-            if idempotent:
-                raise _Retry(TransportError(error))
-            raise OutcomeUnknownError(error + "; the change may or may not have been applied")
-        except requests.exceptions.ConnectionError as exc:
-            if _never_sent(exc):
-                raise _Retry(TransportError("cannot connect to %s (%s); check api_url / HASURA_CLOUD_API_URL"
-                                            % (self.api_url, _reason(exc))))
-            error = "connection to %s lost before an answer (%s)" % (self.api_url, _reason(exc))
-            if idempotent:
-                raise _Retry(TransportError(error))
-            raise OutcomeUnknownError(error + "; the change may or may not have been applied")
-        except requests.exceptions.RequestException as exc:
-            raise TransportError("request to %s failed (%s)" % (self.api_url, _reason(exc)))
-        return self._read_response(response, idempotent)
-
-    def _read_response(self, response, idempotent):
+    def _read_answer(self, response, body):
         status = response.status_code
-        if status in TRANSIENT_STATUSES:
-            error = HTTPStatusError("HTTP %s %s from %s" % (status, response.reason or "", self.api_url), status)
-            if status == 429:
-                # Rate limited: the request was refused, so even a mutation may be re-sent.
-                raise _Retry(error, _retry_after(response))
-            if idempotent:
-                raise _Retry(error, _retry_after(response))
-            raise OutcomeUnknownError("%s; the change may or may not have been applied" % error)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
         if not isinstance(body, dict):
             raise HTTPStatusError("HTTP %s %s from %s: the answer is not GraphQL JSON"
                                   % (status, response.reason or "", self.api_url), status)
@@ -295,6 +357,48 @@ class HasuraCloudClient(object):
         return data
 
 
+class MetadataClient(_Transport):
+    """The metadata API of one project's GraphQL engine: ``POST <endpoint>/v1/metadata``.
+
+    Authenticated by the project's admin secret (``x-hasura-admin-secret``); the personal
+    access token is never sent there. Errors are a non-200 status with a JSON body
+    ``{"path", "error", "code"}`` (Hasura's metadata API reference), typed below.
+    """
+
+    CONNECT_HINT = "check that the project exists and that its endpoint can be reached from where the task runs"
+
+    def __init__(self, endpoint, admin_secret, validate_certs=True, timeout=30, max_retries=3,
+                 session=None, sleep=None, rng=None):
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": USER_AGENT}
+        if admin_secret:
+            headers[ADMIN_SECRET_HEADER] = admin_secret
+        super(MetadataClient, self).__init__(endpoint.rstrip("/") + "/v1/metadata", headers, validate_certs,
+                                             timeout, max_retries, session, sleep, rng)
+
+    def read(self, body):
+        """Send a request that changes nothing (an export, a bulk of reads); retried on transient failures."""
+        return self._send(json.dumps(body), idempotent=True)
+
+    def write(self, body, guarded=False):
+        """Send a request that changes the metadata.
+
+        ``guarded``: the request carries the ``resource_version`` just read, so the engine
+        applies it at most once (a copy that arrives after the first one meets a moved
+        version and is refused with 409): it may be re-sent like a read. An unguarded
+        write whose answer is lost raises OutcomeUnknownError.
+        """
+        return self._send(json.dumps(body), idempotent=guarded)
+
+    def _read_answer(self, response, body):
+        status = response.status_code
+        if status == 200 and body is not None:
+            return body
+        if isinstance(body, dict) and "error" in body:
+            raise _metadata_error(status, body, self.url)
+        raise HTTPStatusError("HTTP %s %s from %s: the answer is not JSON from a Hasura engine"
+                              % (status, response.reason or "", self.url), status)
+
+
 def _error_from_body(errors):
     first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     message = str(first.get("message") or "unknown error")
@@ -303,6 +407,15 @@ def _error_from_body(errors):
     if code in AUTH_ERROR_CODES or message.strip() == AUTH_HOOK_MESSAGE:
         return AuthenticationError("%s (the service said: %s)" % (AUTH_FAILED_MESSAGE, message))
     return GraphQLError(message, code=code, path=extensions.get("path"))
+
+
+def _metadata_error(status, body, url):
+    """The typed error of an engine's non-200 metadata API answer."""
+    if status in ADMIN_SECRET_STATUSES or body.get("code") == "access-denied":
+        return AdminSecretError(status, body, url)
+    if status == CONFLICT_STATUS:
+        return MetadataConflictError(status, body, url)
+    return MetadataAPIError(status, body, url)
 
 
 def _retry_after(response):

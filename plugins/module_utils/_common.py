@@ -59,18 +59,41 @@ def argument_spec(**module_options):
 TENANT_REF = ("tenant_id", "tenant_name")
 
 
-def hasura_module(options, required_one_of=None, mutually_exclusive=None, tenant_ref=False):
+class _FilteredLogModule(AnsibleModule):
+    """An AnsibleModule that writes its invocation to the host's log (syslog, journal) through ``args_filter``.
+
+    AnsibleModule logs every option that is not no_log in full; an option that holds
+    secrets among other data (a metadata object with header values) cannot be no_log
+    without garbling results (see _secrets), so it is logged as the filter shows it.
+    """
+
+    args_filter = None
+
+    def _log_invocation(self):
+        params = self.params
+        self.params = self.args_filter(dict(params))  # pylint: disable=not-callable
+        try:
+            super(_FilteredLogModule, self)._log_invocation()
+        finally:
+            self.params = params
+
+
+def hasura_module(options, required_one_of=None, mutually_exclusive=None, tenant_ref=False, args_filter=None):
     """The AnsibleModule of a hasura.cloud module: shared options plus ``options``, check mode supported.
 
     ``required_one_of`` (a tuple of option names) is the one declaration of "one of these is
     required": ``run_module`` also refuses them all given as null, which AnsibleModule
     counts as given. ``mutually_exclusive``: a tuple of options of which at most one is set.
     ``tenant_ref`` adds tenant_id and tenant_name, exactly one of them required.
+    ``args_filter(args)`` returns the arguments as the host's log may show them.
     """
     if tenant_ref:
         options = dict(options, tenant_id=dict(type="str"), tenant_name=dict(type="str"))
         required_one_of = mutually_exclusive = TENANT_REF
-    return AnsibleModule(
+    module_class = AnsibleModule
+    if args_filter is not None:
+        module_class = type("HasuraModule", (_FilteredLogModule,), {"args_filter": staticmethod(args_filter)})
+    return module_class(
         argument_spec=argument_spec(**options),
         required_one_of=[required_one_of] if required_one_of else None,
         mutually_exclusive=[mutually_exclusive] if mutually_exclusive else None,
@@ -153,15 +176,17 @@ class _PlainExits(object):
         self.module.fail_json(msg=msg, **result)
 
 
-def run_module(module, task, check_options=None, secret_option=None):
+def run_module(module, task, check_options=None, secret_option=None, secrets=None):
     """Run one task of a module; this is where a hasura.cloud module exits, and the only place it fails.
 
     ``check_options(params)`` runs first (with the one-of check of ``hasura_module``), then
     ``task(module, client)`` returns the result. Any HasuraCloudError becomes the failure,
-    with the partial result it carries. With ``secret_option`` (a dict option whose values
-    are secrets) exits go through SecretValues.
+    with the partial result it carries. With ``secret_option`` (an option whose values
+    are secrets) exits go through SecretValues; ``secrets`` is such a SecretValues built by
+    the module itself (to add the secrets it finds while it runs).
     """
-    exits = SecretValues(module, secret_option) if secret_option else _PlainExits(module)
+    exits = secrets if secrets is not None else (
+        SecretValues(module, secret_option) if secret_option else _PlainExits(module))
     try:
         for options in module.required_one_of or ():
             check_one_of(module.params, options)

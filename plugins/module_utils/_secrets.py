@@ -111,14 +111,37 @@ class SecretValues(object):
 
     FREE_TEXT_FIELDS = ("msg",)
 
-    def __init__(self, module, option):
+    def __init__(self, module, option, args_filter=None):
         self.module = module
         self.option = option
+        self.args_filter = args_filter
         other = set()
         for name, spec in module.argument_spec.items():
             if name != option and spec.get("no_log"):
                 other |= _text_forms(module.params.get(name))
+        self._other = other
+        self._pending = []
         self.values = _text_forms(module.params.get(option)) - other
+
+    def add(self, values):
+        """More secret texts to keep out of free text, found while the module runs (read from the service).
+
+        ``values`` may be a callable that returns them: it is called only if some text is to be
+        masked (a failure, a warning), so that a run with nothing to mask does not look for them.
+        """
+        if callable(values):
+            self._pending.append(values)
+            return
+        self.values |= set(value for value in values if isinstance(value, str) and value) - self._other
+
+    def _resolve(self):
+        while self._pending:
+            self.add(self._pending.pop(0)())
+
+    def mask(self, text):
+        """``text`` with every secret value masked (for warnings, which Ansible would not mask)."""
+        self._resolve()
+        return mask_text(text, self.values) if self.values else text
 
     @property
     def params(self):
@@ -128,12 +151,19 @@ class SecretValues(object):
     def _prepare(self, result, skip=()):
         option_value = self.module.params.get(self.option)
         names = list(option_value) if isinstance(option_value, dict) else []
-        for field in self.FREE_TEXT_FIELDS:
-            if field not in skip and isinstance(result.get(field), str) and self.values:
+        masked = [field for field in self.FREE_TEXT_FIELDS if field not in skip and isinstance(result.get(field), str)]
+        if masked:
+            self._resolve()
+        for field in masked:
+            if self.values:
                 result[field] = mask_text(result[field], self.values, names)
         args = dict(self.module.params)
         if isinstance(args.get(self.option), dict):
             args[self.option] = dict((key, REDACTED) for key in args[self.option])
+        elif args.get(self.option) is not None:
+            args[self.option] = REDACTED
+        if self.args_filter is not None:
+            args = self.args_filter(args)
         result["invocation"] = {"module_args": args}
         self.module.no_log_values.difference_update(self.values)
         return result

@@ -22,7 +22,12 @@ they share the machine's noise; figures are medians over rounds.
   ANSIBLE_KEEP_REMOTE_FILES), its wall time and peak RSS (resource.getrusage), next to
   `python -c pass` and `import requests`;
 - --profile: the no-op hasura_tenant_env payload under cProfile (and pyinstrument when
-  installed) and `python -X importtime`, top entries printed.
+  installed) and `python -X importtime`, top entries printed;
+- metadata: a no-op hasura_metadata task with a 200-table metadata (from a play variable, and
+  from a Hasura CLI directory through src) next to a no-op hasura_tenant_env task, kinds
+  interleaved in each round, on the module path (one module process per task; in-process
+  execution comes later); target <= 1.5x env. Requests of metadata tasks (no-op, change,
+  conflict) are in the requests section, Cloud API and metadata API counted apart.
 
 Prints one table with PASS/MISS per target of issue 6 and writes the figures as JSON to
 tests/benchmarks/results/latest.json (git-ignored). Exit status 0 unless --strict and a
@@ -52,12 +57,15 @@ from _harness import GET_ENV, REPO, Ansible, Emulator, measure_rss, median, modu
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 ENV_MODULE = "hasura.cloud.hasura_tenant_env"
+METADATA_MODULE = "hasura.cloud.hasura_metadata"
+METADATA_TABLES = 200
 TENANT_MODULE = "hasura.cloud.hasura_tenant"
 
 TARGETS = {
     "env_vs_uri": 0.95,
     "env_vs_ping": 1.35,
     "scale_1000_vs_10": 1.2,
+    "metadata_vs_env": 1.5,
     "requests": {"noop": 1, "change": 2, "change_removals": 3},
 }
 
@@ -155,6 +163,7 @@ def count_requests(emu: Emulator, ans: Ansible, task: dict, check_mode: bool = F
     stats = emu.stats()
     counts = recap(proc.stdout)
     return {"requests": stats["requests"], "operations": stats["operations"], "mutations": stats["mutations"],
+            "metadata": stats.get("metadata", {}),
             "changed": counts.get("changed", 0), "failed": counts.get("failed", 0) or proc.returncode != 0}
 
 
@@ -197,7 +206,108 @@ def bench_requests(emu: Emulator, ans: Ansible) -> dict:
                                                 "state": "absent"}}, 2)
     run("tenant absent, not found", {TENANT_MODULE: {"name": "bench-requests-none", "state": "absent"}}, 1)
     run("tenant_info by name", {TENANT_MODULE + "_info": {"name": "bench-requests"}}, 1)
+    out.update(bench_metadata_requests(emu, ans))
     return out
+
+
+def bench_metadata_requests(emu: Emulator, ans: Ansible) -> dict:
+    """Requests of hasura_metadata tasks: (Cloud API requests, metadata API requests) each."""
+    tid = emu.create_tenant("bench-md-requests", {"PG_DATABASE_URL": BENCH_DB_URL})
+    small, other = big_metadata(3), big_metadata(4)
+    out = {}
+
+    def run(label, task, expected, target=False, race=False, check_mode=False):
+        emu.replace_metadata(tid, small)
+        if race:
+            emu.set_faults(metadata_race=1)
+        entry = count_requests(emu, ans, {METADATA_MODULE: dict(task, tenant_id=tid)}, check_mode)
+        emu.set_faults(metadata_race=0)
+        entry["metadata_requests"] = entry["metadata"].get("requests")
+        entry.update(expected=expected[0], expected_metadata=expected[1], target=target)
+        out[label] = entry
+
+    run("metadata no-op", {"metadata": small}, (1, 1), True)
+    run("metadata change", {"metadata": other}, (1, 3), True)
+    run("metadata change, check mode", {"metadata": other}, (1, 1), check_mode=True)
+    run("metadata change with a conflict", {"metadata": other}, (1, 5), True, race=True)
+    return out
+
+
+# ----------------------------------------------------------------------------- metadata
+
+BENCH_DB_URL = "postgres://bench:bench@db.example.test:5432/bench"
+
+
+def big_metadata(ntables: int) -> dict:
+    """A metadata of ``ntables`` tables, each with a relationship and three permissions."""
+    tables = []
+    for i in range(ntables):
+        owner = {"owner_id": {"_eq": "X-Hasura-User-Id"}}
+        tables.append({
+            "table": {"schema": "public", "name": "table_%03d" % i},
+            "object_relationships": [{"name": "owner", "using": {"foreign_key_constraint_on": "owner_id"}}],
+            "insert_permissions": [{"role": "user", "permission": {"check": owner, "columns": ["name", "owner_id"]}}],
+            "select_permissions": [
+                {"role": "anonymous", "permission": {"columns": ["id", "name"], "filter": {}}},
+                {"role": "user", "permission": {"columns": ["id", "name", "owner_id", "created_at"], "filter": owner,
+                                                "allow_aggregations": True}}],
+        })
+    return {"version": 3, "sources": [{"name": "default", "kind": "postgres", "tables": tables, "configuration": {
+        "connection_info": {"database_url": {"from_env": "PG_DATABASE_URL"}}}}]}
+
+
+def write_metadata_dir(root: Path, metadata: dict) -> Path:
+    """The metadata as a Hasura CLI metadata directory (one file per table, !include references)."""
+    import yaml  # noqa: E402  pylint: disable=import-outside-toplevel
+    tables_dir = root / "databases" / "default" / "tables"
+    tables_dir.mkdir(parents=True)
+    (root / "version.yaml").write_text("version: 3\n")
+    source = dict(metadata["sources"][0], tables="!include default/tables/tables.yaml")
+    (root / "databases" / "databases.yaml").write_text(yaml.safe_dump([source], sort_keys=False))
+    names = []
+    for table in metadata["sources"][0]["tables"]:
+        name = "public_%s.yaml" % table["table"]["name"]
+        (tables_dir / name).write_text(yaml.safe_dump(table, sort_keys=False))
+        names.append("!include " + name)
+    (tables_dir / "tables.yaml").write_text(yaml.safe_dump(names))
+    return root
+
+
+def bench_metadata(emu: Emulator, ans: Ansible, rounds: int, ntasks: int) -> dict:
+    """No-op hasura_metadata (200 tables, from a variable and from src) next to a no-op env task."""
+    tid = emu.create_tenant("bench-metadata", {"APP_MODE": "prod", "DEBUG": "1", "PG_DATABASE_URL": BENCH_DB_URL})
+    metadata = big_metadata(METADATA_TABLES)
+    emu.replace_metadata(tid, metadata)
+    src = write_metadata_dir(ans.workdir / "bench-metadata-dir", metadata)
+    kinds = {
+        "env": ({ENV_MODULE: {"tenant_id": tid, "env": {"APP_MODE": "prod", "DEBUG": "1"}}}, {}),
+        "metadata_200": ({METADATA_MODULE: {"tenant_id": tid, "metadata": "{{ bench_metadata }}"}},
+                         {"bench_metadata": metadata}),
+        "metadata_200_src": ({METADATA_MODULE: {"tenant_id": tid, "src": str(src)}}, {}),
+    }
+    books = {}
+    for kind, (body, play_vars) in kinds.items():
+        tasks = [dict(name="%s %d" % (kind, i), **body) for i in range(ntasks)]
+        books[kind] = (ans.playbook(tasks[:1], "md-%s-1.yml" % kind, play_vars=play_vars),
+                       ans.playbook(tasks, "md-%s-%d.yml" % (kind, ntasks), play_vars=play_vars))
+    raw = {kind: [] for kind in kinds}
+    order = list(kinds)
+    for rnd in range(rounds):
+        for kind in order[rnd % len(order):] + order[:rnd % len(order)]:
+            times = {}
+            for label in (("t1", "tn") if rnd % 2 == 0 else ("tn", "t1")):
+                elapsed, proc = ans.run_playbook(books[kind][0 if label == "t1" else 1])
+                if recap(proc.stdout).get("changed") or recap(proc.stdout).get("failed"):
+                    raise RuntimeError("%s: a no-op task reported a change or failed" % kind)
+                times[label] = elapsed
+            raw[kind].append((times["tn"] - times["t1"]) / (ntasks - 1))
+        log("metadata: round %d/%d: %s" % (rnd + 1, rounds, ", ".join("%s %.3fs" % (k, raw[k][-1]) for k in order)))
+    result = {"tables": METADATA_TABLES, "tasks_per_playbook": ntasks, "rounds": rounds, "path": "module process",
+              "kinds": dict((kind, {"per_task_s": median(raw[kind]), "raw": raw[kind]}) for kind in kinds)}
+    for kind in ("metadata_200", "metadata_200_src"):
+        per_round = [m / e for m, e in zip(raw[kind], raw["env"]) if e > 0]
+        result["ratio_%s_vs_env" % kind] = {"median_of_round_ratios": median(per_round), "per_round": per_round}
+    return result
 
 
 # ----------------------------------------------------------------------------- scaling
@@ -412,6 +522,19 @@ def evaluate(results: dict) -> list:
         if entry.get("target"):
             add("requests: %s = %d" % (label, entry["expected"]), entry["requests"], entry["expected"],
                 entry["requests"] == entry["expected"] and not entry["failed"], str(entry["requests"]))
+    for label, entry in results.get("requests", {}).items():
+        if entry.get("target") and entry.get("expected_metadata") is not None:
+            got = entry.get("metadata_requests")
+            add("requests: %s = %d + %d metadata" % (label, entry["expected"], entry["expected_metadata"]), got,
+                entry["expected_metadata"], got == entry["expected_metadata"] and not entry["failed"], str(got))
+    metadata = results.get("metadata")
+    if metadata:
+        for key in ("ratio_metadata_200_vs_env", "ratio_metadata_200_src_vs_env"):
+            value = metadata[key]["median_of_round_ratios"]
+            add("no-op metadata (%d tables%s) <= %.1fx env" % (
+                metadata["tables"], ", src" if "src" in key else "", TARGETS["metadata_vs_env"]), value,
+                TARGETS["metadata_vs_env"], value is not None and value <= TARGETS["metadata_vs_env"],
+                fmt(value, "%.2fx"))
     scaling = results.get("scaling")
     if scaling:
         for size, entry in scaling["sizes"].items():
@@ -452,6 +575,10 @@ def print_table(results: dict) -> None:
         out("  %-34s %8s %8s %8s  %s" % ("task", "requests", "expected", "changed", "operations"))
         for label, entry in reqs.items():
             ops = ", ".join("%s %d" % kv for kv in sorted(entry["operations"].items()))
+            if entry.get("expected_metadata") is not None:
+                ops += "; metadata API %s (expected %d): %s" % (
+                    entry.get("metadata_requests"), entry["expected_metadata"],
+                    ", ".join("%s %d" % kv for kv in sorted(entry["metadata"].get("types", {}).items())))
             out("  %-34s %8s %8s %8s  %s%s" % (label, entry["requests"], fmt(entry["expected"], "%d"),
                                                entry["changed"], ops, "  FAILED" if entry["failed"] else ""))
     scaling = results.get("scaling")
@@ -479,6 +606,16 @@ def print_table(results: dict) -> None:
             out("  %-8s %8.2fs total  %.3fs per host  %d requests" % (key.replace("_", " "), entry["wall_s"],
                                                                       entry["per_host_s"], entry["requests"]))
         out("  speed-up forks 5 / forks 1: %.2fx" % forks["speedup_5_vs_1"])
+    metadata = results.get("metadata")
+    if metadata:
+        out("")
+        out("No-op hasura_metadata (%d tables) next to a no-op hasura_tenant_env task, per-task wall time, median of %d "
+            "rounds (%s path)" % (metadata["tables"], metadata["rounds"], metadata["path"]))
+        for kind, entry in metadata["kinds"].items():
+            out("  %-22s %9.3fs" % (kind, entry["per_task_s"]))
+        for key in ("ratio_metadata_200_vs_env", "ratio_metadata_200_src_vs_env"):
+            out("  ratio %-28s %s" % (key[len("ratio_"):].replace("_vs_", " / "),
+                                      fmt(metadata[key]["median_of_round_ratios"], "%.2fx")))
     proc = results.get("module_process")
     if proc:
         out("")
@@ -523,7 +660,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fast sanity run: 1 round, short playbooks")
     parser.add_argument("--profile", action="store_true",
                         help="also profile one no-op hasura_tenant_env module run and print the top entries")
-    parser.add_argument("--only", default="per_task,requests,scaling,forks,module_process",
+    parser.add_argument("--only", default="per_task,requests,metadata,scaling,forks,module_process",
                         help="comma-separated sections to run")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--output", default=str(RESULTS), help="JSON results file (%(default)s)")
@@ -537,7 +674,7 @@ def main() -> int:
     with_modules = not missing
     if missing:
         log("modules not written yet (%s): measuring uri and ping only" % ", ".join(missing))
-        sections -= {"requests", "scaling", "forks"}
+        sections -= {"requests", "scaling", "forks", "metadata"}
 
     workdir = Path(tempfile.mkdtemp(prefix="hasura-bench-"))
     started = time.time()
@@ -562,6 +699,9 @@ def main() -> int:
             log("per-task wall time: %d rounds of %d kinds x (1 + %d tasks) ..." % (
                 args.rounds, 6 if with_modules else 2, args.tasks))
             results["per_task"] = bench_per_task(emu, ans, args.rounds, args.tasks, with_modules)
+        if "metadata" in sections:
+            log("no-op metadata task (%d tables) next to a no-op env task ..." % METADATA_TABLES)
+            results["metadata"] = bench_metadata(emu, ans, args.rounds, args.tasks)
         if "scaling" in sections:
             log("scaling with 10/100/1000 keys ...")
             results["scaling"] = bench_scaling(emu, ans, args.rounds, args.scale_tasks)

@@ -46,6 +46,7 @@ import graphql
 from graphql.language import ast as gql_ast
 from graphql.utilities import get_operation_ast, value_from_ast_untyped
 
+from emulator_metadata import MetadataAPI, MetadataRoutes
 from emulator_tables import (
     EmulatorState,
     QueryArgumentError,
@@ -662,6 +663,7 @@ class Settings:
         self.ignore_create_name = False
         self.flat_env_vars = False
         self.auth_error = "access-denied"
+        self.metadata_race = 0  # the next N guarded metadata writes meet a concurrent writer (emulator_metadata)
         self.seed: int | None = None
         self.rng = random.Random()
 
@@ -680,6 +682,7 @@ class Settings:
                 "ignore_create_name": self.ignore_create_name,
                 "flat_env_vars": self.flat_env_vars,
                 "auth_error": self.auth_error,
+                "metadata_race": self.metadata_race,
                 "seed": self.seed,
             }
 
@@ -711,6 +714,14 @@ class Settings:
             if self.error_rate > 0 and self.error_statuses and self.rng.random() < self.error_rate:
                 return self.rng.choice(self.error_statuses)
             return None
+
+    def take_metadata_race(self) -> bool:
+        """True (and one count used up) while ``metadata_race`` is armed."""
+        with self._lock:
+            if self.metadata_race > 0:
+                self.metadata_race -= 1
+                return True
+            return False
 
     def take_lost_answer(self, operation_names: list[str]) -> bool:
         """True (and one count used up) when one of the executed root fields is armed."""
@@ -790,6 +801,7 @@ _FAULT_CHECKS = {
     "ignore_create_name": _check_flag,
     "flat_env_vars": _check_flag,
     "auth_error": _check_auth_error,
+    "metadata_race": _check_retry_after,  # an integer >= 0
     "seed": _check_seed,
 }
 
@@ -805,7 +817,7 @@ class _Answered(Exception):
     """Raised inside a handler when the answer has already been written."""
 
 
-class EmulatorHandler(BaseHTTPRequestHandler):
+class EmulatorHandler(MetadataRoutes, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
     server_version = "hasura-cloud-emulator"
     sys_version = ""
@@ -870,7 +882,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/_emulator/stats":
-            self._send_json(200, self.server.stats.snapshot())
+            self._send_json(200, dict(self.server.stats.snapshot(), metadata=self.server.metadata.stats.snapshot()))
         elif path == "/_emulator/faults":
             self._send_json(200, self.server.faults.as_dict())
         elif path.startswith("/projects/"):
@@ -890,6 +902,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 self._set_faults(self._read_body())
             elif path == "/_emulator/dns":
                 self._set_dns(self._read_body())
+            elif path.startswith("/projects/"):
+                self._project_post(path[len("/projects/"):])  # a project's metadata API (emulator_metadata)
             else:
                 self._read_body()
                 self._send_json(404, {"error": "not found"})
@@ -977,6 +991,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if options is None:
             return
         self.server.stats.reset()
+        self.server.metadata.stats.reset()
         wipe = bool(options.get("state"))
         if wipe:
             with self.server.state.lock:
@@ -1045,6 +1060,7 @@ class EmulatorServer(ThreadingHTTPServer):
         self.stats = Stats()
         self.verbose = verbose
         self.service = GraphQLService(state, self.stats, faults)
+        self.metadata = MetadataAPI(state, faults)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Broken connections are normal here (drop faults, clients timing out); stay quiet

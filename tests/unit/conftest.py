@@ -9,6 +9,10 @@ callable check) and what to answer; a call the script does not expect, or a step
 unused at the end of the test, fails the test. So "check mode sends no mutation" is
 proven by a script that has no mutation in it.
 
+A project's metadata API shares the fake: a step for a metadata request names
+``metadata:<type>`` (``metadata:bulk``, ``metadata:replace_metadata``) and its check gets the
+whole request body.
+
 ``run_module`` runs a module's ``main()`` with arguments and returns the JSON the module
 printed (after Ansible's own masking, which is where secret handling is visible).
 
@@ -94,16 +98,16 @@ class FakeSession(object):
 
     def post(self, url, data=None, timeout=None, verify=None):
         body = json.loads(data)
-        field = root_field(body["query"])
-        self.calls.append({"url": url, "field": field, "query": body["query"], "variables": body.get("variables"),
-                           "headers": dict(self.headers), "timeout": timeout, "verify": verify})
+        field = root_field(body["query"]) if "query" in body else "metadata:%s" % body.get("type")
+        self.calls.append({"url": url, "field": field, "query": body.get("query"), "variables": body.get("variables"),
+                           "body": body, "headers": dict(self.headers), "timeout": timeout, "verify": verify})
         if not self.script.steps:
             pytest.fail("unexpected request %s (variables %r): the script is exhausted" % (field, body.get("variables")))
         step = self.script.steps.pop(0)
         if step.field != field:
             pytest.fail("expected a %s request, got %s" % (step.field, field))
         if step.check is not None:
-            step.check(body.get("variables") or {})
+            step.check(body.get("variables") or {} if "query" in body else body)
         if isinstance(step.answer, BaseException):
             raise step.answer
         return step.answer
