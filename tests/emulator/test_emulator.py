@@ -1034,7 +1034,8 @@ def test_stats_and_reset(emu):
 
     emu.reset()
     assert emu.stats() == {"requests": 0, "operations": {}, "mutations": 0,
-                           "faults": {"429": 0, "502": 0, "503": 0, "dropped": 0, "lost_answers": 0}}
+                           "faults": {"429": 0, "502": 0, "503": 0, "dropped": 0, "lost_answers": 0},
+                           "metadata": {"conflicts": 0, "requests": 0, "types": {}, "writes": 0}}
     assert len(emu.data("{ projects { id } }")["projects"]) == 1  # state kept
 
     add_domain(emu, tenant_id, "counted.example.com")
@@ -1261,7 +1262,7 @@ def test_runtime_faults_endpoint(emu):
     assert defaults == {"latency_ms": 0.0, "error_rate": 0.0, "error_statuses": [429, 502, 503],
                         "retry_after": 1, "drop_rate": 0.0, "lose_answer": {}, "healthz_delay": 0.0,
                         "restart_delay": 0.0, "dns_delay": 0.0, "ignore_create_name": False,
-                        "flat_env_vars": False, "auth_error": "access-denied", "seed": None}
+                        "flat_env_vars": False, "auth_error": "access-denied", "metadata_race": 0, "seed": None}
     changed = emu.set_faults(error_rate=1, error_statuses=[503], seed=5)
     assert changed["error_rate"] == 1.0 and changed["error_statuses"] == [503]
     assert requests.get(f"{emu.base}/_emulator/faults", timeout=5).json() == changed
