@@ -34,6 +34,7 @@ nitpicky = True
 ANSIBLE_DOCS = 'https://docs.ansible.com/projects/ansible/latest/'
 # Labels of the Ansible docsite that antsibull-docs' pages use, and where they live.
 ANSIBLE_LABELS = {
+    'action_plugins': 'plugins/action.html',
     'ansible_configuration_settings': 'reference_appendices/config.html',
     'common_return_values': 'reference_appendices/common_return_values.html',
 }
