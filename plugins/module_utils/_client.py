@@ -35,7 +35,7 @@ else:
 
 HAS_REQUESTS = requests is not None
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 USER_AGENT = "hasura.cloud-ansible/%s" % COLLECTION_VERSION
 DEFAULT_API_URL = "https://data.pro.hasura.io/v1/graphql"
 
