@@ -156,16 +156,24 @@ def preload(module_name):
 
     Called when the action plugin is imported, which ansible-core's strategy does in the
     main process: every worker forked from it then finds them imported, and a task pays
-    neither import. Failures are ignored here; ``_decide`` meets them again and runs the
-    module as a module process.
+    none of these imports (about 130 ms: requests, the module and AnsibleModule, the JSON
+    profile modules, and netrc, which requests imports on its first request). Failures are
+    ignored here; ``_decide`` meets them again and runs the module as a module process.
     """
     if GENERATION is None or not boolean(os.environ.get(ENV_VAR, "true"), strict=False):
         return
     try:
+        import netrc  # noqa: F401  pylint: disable=unused-import,import-outside-toplevel
         import requests  # noqa: F401  pylint: disable=unused-import,import-outside-toplevel
         module = importlib.import_module(module_name)
         if GENERATION == TAGGED:
-            serialization_profile(module.__file__)
+            # The profile's JSON modules, both ways, on both sides; imported on first use otherwise.
+            # pylint: disable-next=import-outside-toplevel
+            from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
+            profile = serialization_profile(module.__file__)
+            for direction in (Direction.CONTROLLER_TO_MODULE, Direction.MODULE_TO_CONTROLLER):
+                get_module_encoder(profile, direction)
+                get_module_decoder(profile, direction)
     except Exception:  # pylint: disable=broad-except
         pass
 
