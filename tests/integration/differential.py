@@ -20,7 +20,10 @@ nature have been replaced by numbered placeholders, in order of first appearance
 * a project's ``slug`` (the emulator invents one at creation) and the value of
   ``HASURA_GRAPHQL_ADMIN_SECRET`` (generated for every new project);
 * what ``ansible.builtin.uri`` reports about the HTTP exchange itself (``elapsed``,
-  response headers such as ``date`` and ``content_length``).
+  response headers such as ``date`` and ``content_length``);
+* the text of a traceback in ``exception`` (ansible-core before 2.19 adds one to a module's
+  failure at ``-vvv``): its file names are the module's location, a payload zip file or the
+  installed collection; whether there is one is still compared.
 
 Numbering keeps the structure: a hash equal to another on one path must be equal to the
 same other on the other path. A mismatch fails the second test at teardown with a diff.
@@ -106,6 +109,8 @@ def _mask(value: Any, action: str) -> Any:
                 out[key] = '<generated>'
             elif action.endswith('uri') and key in EXCHANGE_KEYS:
                 out[key] = '<exchange>'
+            elif key == 'exception' and isinstance(item, str) and 'File "' in item:
+                out[key] = '<traceback>'  # its file names say where the module's code was
             else:
                 out[key] = _mask(item, action)
         return out

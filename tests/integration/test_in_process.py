@@ -184,6 +184,7 @@ def test_ansible_doc_documents_the_execution_mode(emulator, tmp_path):
 
 
 @pytest.mark.both_paths
+@pytest.mark.core_smoke
 def test_loop_items_share_no_environment_and_no_warnings(emulator, run_playbook, project):
     """Per loop item: the task's environment applied and undone, warnings not carried over.
 
@@ -235,4 +236,6 @@ def test_the_task_timeout_stops_the_task(run_playbook, project, silent_url, diff
     run = run_playbook(play({INFO: {"name": project[1], "api_url": silent_url, "timeout": 20},
                              "timeout": 1, "ignore_errors": True}))
     assert run.status(TASK) == "failed"
-    assert "Timed out after 1 second" in run.result(TASK)["msg"], run.result(TASK)
+    msg = run.result(TASK)["msg"]
+    # ansible-core 2.19+ / older cores
+    assert "Timed out after 1 second" in msg or "in the expected time frame (1) and was terminated" in msg, msg
