@@ -551,12 +551,11 @@ def print_table(results: dict) -> None:
                 entry["noop"]["requests"]["requests"], entry["change"]["requests"]["requests"],
                 entry["change_removals"]["requests"]["requests"]))
         for key, entry in scaling.items():
+            shown = fmt(entry["median_of_round_ratios"], "%.2fx") if isinstance(entry, dict) else None
             if key.startswith("ratio_"):
-                out("  module process, %-28s %s" % (key[len("ratio_"):].replace("_", " "),
-                                                     fmt(entry["median_of_round_ratios"], "%.2fx")))
+                out("  module process, %-28s %s" % (key[len("ratio_"):].replace("_", " "), shown))
             elif key.startswith("worker_ratio_"):
-                out("  worker, %-36s %s" % (key[len("worker_ratio_"):].replace("_", " "),
-                                             fmt(entry["median_of_round_ratios"], "%.2fx")))
+                out("  worker, %-36s %s" % (key[len("worker_ratio_"):].replace("_", " "), shown))
     inventory = results.get("inventory")
     if inventory:
         out("")
