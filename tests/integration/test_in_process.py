@@ -150,6 +150,15 @@ def test_another_python_runs_the_module_itself(run_kept, tmp_path, project):
     assert "Failed to import the required Python library (requests)" in run.result(TASK)["msg"]
 
 
+def test_an_interpreter_templated_to_ansible_playbook_python_runs_in_the_worker(run_kept, tmp_path, project):
+    _tenant_id, name = project
+    inventory = tmp_path / "templated.ini"
+    inventory.write_text("localhost ansible_connection=local "
+                         "ansible_python_interpreter='{{ ansible_playbook_python }}'\n", encoding="utf-8")
+    run = run_kept(play(info_task(name)), inventory=inventory, verbosity=4).assert_ok()
+    assert_in_worker(run)
+
+
 def test_interpreter_discovery_runs_the_module_itself(run_kept, tmp_path, project):
     """No ansible_python_interpreter on an inventory host: the module path discovers one."""
     _tenant_id, name = project
@@ -188,8 +197,9 @@ def test_ansible_doc_documents_the_execution_mode(emulator, tmp_path):
 def test_loop_items_share_no_environment_and_no_warnings(emulator, run_playbook, project):
     """Per loop item: the task's environment applied and undone, warnings not carried over.
 
-    The token comes only from the task environment of items 1 and 3; item 1 also sets the
-    token twice (option and alias), which Ansible warns about.
+    The token comes only from the task environment: the right one for items 1 and 4, none
+    for item 2, a wrong one for item 3 (so nothing of item 1's credentials may linger in the
+    worker); item 1 also sets the token twice (option and alias), which Ansible warns about.
     """
     tenant_id, _name = project
     playbook = """
@@ -206,16 +216,18 @@ def test_loop_items_share_no_environment_and_no_warnings(emulator, run_playbook,
       loop:
         - {both: true, environment: {HASURA_CLOUD_PAT: "{{ lookup('ansible.builtin.env', 'TEST_TOKEN') }}"}}
         - {both: false, environment: {}}
+        - {both: false, environment: {HASURA_CLOUD_PAT: wrong-token-for-item-3}}
         - {both: false, environment: {HASURA_CLOUD_PAT: "{{ lookup('ansible.builtin.env', 'TEST_TOKEN') }}"}}
       loop_control: {label: "{{ item.both }}"}
       ignore_errors: true
 """ % (TASK, tenant_id)
     run = run_playbook(playbook, env={"HASURA_CLOUD_PAT": None, "TEST_TOKEN": emulator.token})
     items = run.result(TASK)["results"]
-    assert [item.get("failed", False) for item in items] == [False, True, False], items
+    assert [item.get("failed", False) for item in items] == [False, True, True, False], items
     # Callbacks get the warnings apart from the results: one, shown once, for item 1.
     assert (run.stdout + run.stderr).count("Both option api_token and its alias pat are set.") == 1, run.output()
     assert items[1]["msg"].startswith("api_token is required")
+    assert items[2]["msg"].startswith("authentication failed")
     assert emulator.token not in run.stdout + run.stderr
 
 
