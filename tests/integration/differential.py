@@ -23,7 +23,9 @@ nature have been replaced by numbered placeholders, in order of first appearance
   response headers such as ``date`` and ``content_length``);
 * the text of a traceback in ``exception`` (ansible-core before 2.19 adds one to a module's
   failure at ``-vvv``): its file names are the module's location, a payload zip file or the
-  installed collection; whether there is one is still compared.
+  installed collection; whether there is one is still compared;
+* where a task ``timeout`` interrupted the worker (``timedout.frame`` on ansible-core 2.18):
+  in the module's socket read in the worker, in the wait for the module process otherwise.
 
 Numbering keeps the structure: a hash equal to another on one path must be equal to the
 same other on the other path. A mismatch fails the second test at teardown with a diff.
@@ -111,6 +113,8 @@ def _mask(value: Any, action: str) -> Any:
                 out[key] = '<exchange>'
             elif key == 'exception' and isinstance(item, str) and 'File "' in item:
                 out[key] = '<traceback>'  # its file names say where the module's code was
+            elif key == 'frame' and isinstance(item, str) and item.startswith('Interrupted at <frame'):
+                out[key] = '<frame>'  # where a task timeout found the worker (2.18's timedout.frame)
             else:
                 out[key] = _mask(item, action)
         return out
