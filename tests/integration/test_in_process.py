@@ -223,7 +223,8 @@ def test_loop_items_share_no_environment_and_no_warnings(emulator, run_playbook,
 """ % (TASK, tenant_id)
     run = run_playbook(playbook, env={"HASURA_CLOUD_PAT": None, "TEST_TOKEN": emulator.token})
     items = run.result(TASK)["results"]
-    assert [item.get("failed", False) for item in items] == [False, True, True, False], items
+    # (ansible-core 2.21 hands callbacks loop items without their "failed" flag: judge by content)
+    assert ["hash" in item for item in items] == [True, False, False, True], items
     # Callbacks get the warnings apart from the results: one, shown once, for item 1.
     assert (run.stdout + run.stderr).count("Both option api_token and its alias pat are set.") == 1, run.output()
     assert items[1]["msg"].startswith("api_token is required")
