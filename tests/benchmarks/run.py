@@ -551,11 +551,10 @@ def print_table(results: dict) -> None:
                 entry["noop"]["requests"]["requests"], entry["change"]["requests"]["requests"],
                 entry["change_removals"]["requests"]["requests"]))
         for key, entry in scaling.items():
-            shown = fmt(entry["median_of_round_ratios"], "%.2fx") if isinstance(entry, dict) else None
-            if key.startswith("ratio_"):
-                out("  module process, %-28s %s" % (key[len("ratio_"):].replace("_", " "), shown))
-            elif key.startswith("worker_ratio_"):
-                out("  worker, %-36s %s" % (key[len("worker_ratio_"):].replace("_", " "), shown))
+            for prefix, label in (("ratio_", "module process, "), ("worker_ratio_", "worker, ")):
+                if key.startswith(prefix):
+                    out("  %-44s %s" % (label + key[len(prefix):].replace("_", " "),
+                                        fmt(entry["median_of_round_ratios"], "%.2fx")))
     inventory = results.get("inventory")
     if inventory:
         out("")
@@ -685,16 +684,17 @@ def main() -> int:
             results["profile"] = report
             print_profile(report)
     finally:
+        # Written even when a section or the table fails, so a long run is never lost.
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=1, sort_keys=False, default=str) + "\n")
+        log("results written to %s (%.0f s)" % (output, time.time() - started))
         emu.stop()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
         else:
             log("work directory kept: %s" % workdir)
 
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=1, sort_keys=False, default=str) + "\n")
-    log("results written to %s (%.0f s)" % (output, time.time() - started))
     missed = [t for t in results.get("targets", []) if not t["pass"]]
     return 1 if (args.strict and missed) else 0
 
