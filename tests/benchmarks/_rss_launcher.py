@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Run ansible-playbook in this process, then report peak memory (benchmarks only).
 
     python _rss_launcher.py REPORT.json [ansible-playbook arguments ...]

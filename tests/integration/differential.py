@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The differential suite (issue 12): the same test on both execution paths, results compared.
 
 A test marked ``both_paths`` (every test of the modules and the role) runs twice, as

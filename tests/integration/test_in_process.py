@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Where a hasura.cloud task runs (issue 12): in the worker, or as a module process.
 
 Which path a run took is proven from outside, with nothing added to any result: the runs

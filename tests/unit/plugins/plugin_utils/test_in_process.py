@@ -1,5 +1,6 @@
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The in-process runner: what a module's main() sees, and what the worker keeps afterwards.
 
 These tests call ``run_main`` with small fake modules, on whatever ansible-core runs them
