@@ -406,6 +406,21 @@ class InProcessAction(NormalAction):
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars if task_vars is not None else {}
+        failure = self._choose_execution(task_vars)
+        if failure:
+            return failure
+        try:
+            return super(InProcessAction, self).run(tmp, task_vars)
+        finally:
+            self._hc_plan = None
+
+    def _choose_execution(self, task_vars):
+        """Decide how the next ``_execute_module`` of this task runs; a failed result for a bad setting, else None.
+
+        ``run()`` calls it first. An action plugin of its own (one that prepares the module's
+        arguments, say) inherits this class, calls this before its ``_execute_module`` and
+        passes its arguments there (``module_args=``), which then run in-process likewise.
+        """
         self._hc_plan = None
         try:
             self._hc_plan = self._decide(task_vars)
@@ -415,10 +430,7 @@ class InProcessAction(NormalAction):
             return dict(failed=True, msg=to_text(err))
         else:
             self._log("runs in the worker process (local connection, the controller's Python)")
-        try:
-            return super(InProcessAction, self).run(tmp, task_vars)
-        finally:
-            self._hc_plan = None
+        return None
 
     def _log(self, message):
         display.vvvv(" ".join((LOG_PREFIX, self._task.action, message)), host=self._play_context.remote_addr)
