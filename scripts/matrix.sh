@@ -215,6 +215,14 @@ run_version() {  # $1 minor; prints "installed|install_s|units|smoke|test_s" as 
         echo "emulator did not start" >>"$log"
     fi
     stop_emulator
+
+    # Issue 12: the collection smoke test and the loop test on both execution paths (in the
+    # worker and as module processes), their results compared; a failure fails "smoke".
+    echo "--- differential smoke (pytest -m core_smoke)" >>"$log"
+    if [ "$smoke_result" = pass ] && ! "$venv/bin/python" -m pytest -q -p no:cacheprovider -m core_smoke \
+            tests/integration/test_smoke.py tests/integration/test_in_process.py >>"$log" 2>&1; then
+        smoke_result=FAIL
+    fi
     echo "$installed ($pinned)|$((t1 - t0))|$units|$smoke_result|$((SECONDS - t1))"
 }
 

@@ -3,13 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Action plugin of hasura.cloud.hasura_metadata: reads ``src`` on the controller.
+"""Action plugin of hasura.cloud.hasura_metadata: reads ``src`` on the controller, then runs the module.
 
 A Hasura CLI metadata directory (or file) named by ``src`` is read here, on the controller,
 whichever host the module runs on, and its content goes to the module as ``metadata``.
 Bad input (both options, a missing file, YAML that does not parse, an ``!include`` of a
 missing file) fails here, before any request, naming the option or the file. A task
-without ``src`` runs exactly as the module alone would.
+without ``src`` runs exactly as the module alone would. Either way the module runs in the
+worker process when that is equivalent, as every module of the collection does
+(plugin_utils/_in_process.py).
 """
 
 from __future__ import annotations
@@ -19,27 +21,36 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.hasura.cloud.plugins.plugin_utils._in_process import InProcessAction
 from ansible_collections.hasura.cloud.plugins.plugin_utils._metadata_dir import MetadataDirError, load_metadata
 
 BOTH_MESSAGE = "parameters are mutually exclusive: metadata, src (give the metadata object or a directory to read it from)"
 
 
-class ActionModule(ActionBase):
+class ActionModule(InProcessAction):
 
     _supports_check_mode = True
     _supports_async = True
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars if task_vars is not None else {}
+        # ActionBase.run, not the in-process run: this plugin reads src first, then executes.
+        result = ActionBase.run(self, tmp, task_vars)
         del tmp  # no effect since ansible-core 2.6
         try:
             module_args = self._module_args(self._task.args)
         except (AnsibleError, MetadataDirError) as err:
             result.update(failed=True, msg=to_text(err.message if isinstance(err, AnsibleError) else err))
             return result
+        failure = self._choose_execution(task_vars)
+        if failure:
+            return failure
         wrap_async = self._task.async_val and not self._connection.has_native_async
-        result = merge_hash(result, self._execute_module(module_args=module_args, task_vars=task_vars,
-                                                         wrap_async=wrap_async))
+        try:
+            result = merge_hash(result, self._execute_module(module_args=module_args, task_vars=task_vars,
+                                                             wrap_async=wrap_async))
+        finally:
+            self._hc_plan = None
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result

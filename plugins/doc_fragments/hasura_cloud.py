@@ -60,6 +60,12 @@ requirements:
     # platform it runs on, and how it reaches the API.
     MODULE = r"""
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - The same-named action plugin runs the module inside the Ansible worker process, without
+        starting a module process, whenever that gives the same outcome (see the notes).
   action_group:
     description: Use C(group/hasura.cloud.hasura_cloud) in C(module_defaults) to set defaults for this module.
     support: full
@@ -76,6 +82,22 @@ notes:
     C(connection: local) or C(delegate_to: localhost).'
   - Set the connection options once for every module with
     C(module_defaults) and the action group C(group/hasura.cloud.hasura_cloud).
+  - 'Execution: a task runs inside the Ansible worker process that already exists, instead of
+    a new module process (about ten times faster for a task that changes nothing), when all of
+    these hold: the connection is local (C(connection: local), C(delegate_to: localhost), the
+    implicit C(localhost)); no C(become); no C(async); the task''s Python interpreter is the
+    controller''s own Python (C(ansible_python_interpreter) set to
+    C({{ ansible_playbook_python }}), as the implicit C(localhost) has it; an interpreter left to
+    discovery, or another Python, runs the module in that Python); and C(requests) can be
+    imported by the controller''s Python. Otherwise the task runs as a module process, as any module.'
+  - Results, check mode, diff mode, C(no_log) masking, C(module_defaults), the task's
+    C(environment) (applied to the worker for the task and undone after it, for each loop
+    item), warnings and errors are the same either way. The choice is made before the module
+    starts; a task is never re-run the other way.
+  - To always run as a module process, set the variable C(hasura_cloud_in_process=false) (for a
+    host, a play or a task), or the environment variable E(HASURA_CLOUD_IN_PROCESS=false)
+    where C(ansible-playbook) runs; the variable takes precedence. With C(-vvvv), each task
+    says which way it runs and why.
 """
 
     # The project a module acts on, named by its tenant ID or by its project name.

@@ -40,7 +40,8 @@ attributes:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
     details:
-      - A same-named action plugin reads O(src) on the controller, whichever host the module runs on.
+      - A same-named action plugin reads O(src) on the controller, whichever host the module runs on, then runs
+        the module inside the Ansible worker process when that gives the same outcome (see the notes).
   check_mode:
     support: full
     details:

@@ -140,6 +140,19 @@ class Ansible:
             play["vars"] = play_vars
         return self.write(name or "play-%04d.yml" % self.counter, [play])
 
+    def children_peak_rss(self, playbook: Path, inventory: str = "localhost,") -> dict:
+        """Run the playbook through _rss_launcher.py: peak RSS (KiB) of ansible-playbook itself
+        ("main") and of the largest process it started and reaped ("children": its workers and,
+        for module processes, the modules)."""
+        report = self.workdir / "rss.json"
+        cmd = [self.python, str(Path(__file__).resolve().parent / "_rss_launcher.py"), str(report),
+               "-i", inventory, str(playbook)]
+        proc = subprocess.run(cmd, cwd=self.workdir, env=self.env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError("ansible-playbook %s failed (rc %s):\n%s\n%s" % (
+                playbook.name, proc.returncode, proc.stdout[-3000:], proc.stderr[-2000:]))
+        return json.loads(report.read_text())
+
     def run_playbook(self, playbook: Path, inventory: str = "localhost,", forks: int | None = None,
                      extra_env: dict | None = None, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:
         cmd = [self.playbook_bin, "-i", inventory, str(playbook)]

@@ -1,23 +1,31 @@
 #!/usr/bin/env python
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmarks of the hasura.cloud modules against the local emulator (`make bench`).
 
 Everything is measured side by side in one run, kinds interleaved within each round so
 they share the machine's noise; figures are medians over rounds.
 
-- per task: wall time of one task of each kind (no-op hasura_tenant_env, no-op
-  hasura_tenant by id and by name, the same single POST with ansible.builtin.uri, and
-  ansible.builtin.ping, and a bare module that imports requests and sends the same POST:
-  the floor for any requests-based module), as (T(N tasks) - T(1 task)) / (N - 1) of the same kind, which
-  removes ansible-playbook's fixed start-up cost; ratios env/uri and env/ping are the
-  medians of the per-round ratios;
+- per task: wall time of one task of each kind (no-op hasura_tenant_env in the worker, the
+  default, and as a module process (hasura_cloud_in_process: false), no-op hasura_tenant by
+  id and by name, the same single POST with ansible.builtin.uri, and ansible.builtin.ping,
+  and a bare module that imports requests and sends the same POST: the floor for any
+  requests-based module process), as (T(N tasks) - T(1 task)) / (N - 1) of the same kind,
+  which removes ansible-playbook's fixed start-up cost; for the loop kind, one task looping
+  over N items against one looping over 1. Ratios are the medians of the per-round ratios;
 - requests per task, from GET /_emulator/stats after POST /_emulator/reset, for every
   kind of task (no-op, change, change with removals, create, rename, delete, lookup by
   name, ...);
-- scaling: one hasura_tenant_env task with 10, 100 and 1,000 keys, no-op and change,
-  wall time per task and requests; a play over many tenants with forks 1 and 5;
+- scaling: one hasura_tenant_env task with 10, 100 and 1,000 keys, no-op and change, as
+  module processes (where issue 6 set its target) and in the worker, wall time per task and
+  requests;
+- inventory: a play over every project of the inventory plugin hasura.cloud.projects (100
+  by default), one no-op env task per host, forks 1 and 5, in the worker and as module
+  processes (HASURA_CLOUD_IN_PROCESS=false): total wall time, ratio in-process / module;
+- worker memory: peak RSS of the largest process ansible-playbook starts (its workers, and
+  for the module path the module processes) for a play of no-op env tasks, next to a play of
+  ansible.builtin.debug tasks, measured with RUSAGE_CHILDREN after ansible-playbook has
+  reaped them (tests/benchmarks/_rss_launcher.py);
 - module process: each module's AnsiballZ payload run directly (kept with
   ANSIBLE_KEEP_REMOTE_FILES), its wall time and peak RSS (resource.getrusage), next to
   `python -c pass` and `import requests`;
@@ -25,11 +33,10 @@ they share the machine's noise; figures are medians over rounds.
   installed) and `python -X importtime`, top entries printed;
 - metadata: a no-op hasura_metadata task with a 200-table metadata (from a play variable, and
   from a Hasura CLI directory through src) next to a no-op hasura_tenant_env task, kinds
-  interleaved in each round, on the module path (one module process per task; in-process
-  execution comes later); target <= 1.5x env. Requests of metadata tasks (no-op, change,
+  interleaved in each round, both on the default path (in the worker); target <= 1.5x env. Requests of metadata tasks (no-op, change,
   conflict) are in the requests section, Cloud API and metadata API counted apart.
 
-Prints one table with PASS/MISS per target of issue 6 and writes the figures as JSON to
+Prints one table with PASS/MISS per target (issues 6 and 12) and writes the figures as JSON to
 tests/benchmarks/results/latest.json (git-ignored). Exit status 0 unless --strict and a
 target is missed, or a run failed.
 """
@@ -62,12 +69,22 @@ METADATA_TABLES = 200
 TENANT_MODULE = "hasura.cloud.hasura_tenant"
 
 TARGETS = {
-    "env_vs_uri": 0.95,
-    "env_vs_ping": 1.35,
+    # issue 12: in the worker
+    "env_vs_ping": 0.15,
+    "env_vs_uri": 0.12,
+    "env_loop_vs_ping": 0.05,
+    "inventory_in_process_vs_module": 0.2,
+    "worker_rss_over_debug_mib": 20.0,
+    # issue 6: as a module process
+    "env_module_vs_uri": 0.95,
+    "env_module_vs_ping": 1.35,
     "scale_1000_vs_10": 1.2,
+    # issue 14: a no-op hasura_metadata (200 tables) next to a no-op env task, same path
     "metadata_vs_env": 1.5,
     "requests": {"noop": 1, "change": 2, "change_removals": 3},
 }
+OPT_OUT = {"hasura_cloud_in_process": False}
+SCALING_PATHS = ("module", "worker")
 
 
 # Tasks the modules are compared with: the same POST with uri, ping, and a bare requests module.
@@ -85,7 +102,10 @@ def per_task_kinds(emu: Emulator, tenant_id: str, tenant_name: str, with_modules
     """Task bodies of each kind; every one is a no-op against the prepared tenant."""
     kinds = {}
     if with_modules:
-        kinds["env"] = {ENV_MODULE: {"tenant_id": tenant_id, "env": {"APP_MODE": "prod", "DEBUG": "1"}}}
+        env_task = {ENV_MODULE: {"tenant_id": tenant_id, "env": {"APP_MODE": "prod", "DEBUG": "1"}}}
+        kinds["env"] = env_task
+        kinds["env_module"] = dict(env_task, vars=OPT_OUT)
+        kinds["env_loop"] = dict(env_task, loop="{{ range(n_items | int) | list }}")
         kinds["tenant_by_id"] = {TENANT_MODULE: {"tenant_id": tenant_id, "name": tenant_name}}
         kinds["tenant_by_name"] = {TENANT_MODULE: {"name": tenant_name, "cloud": "aws", "region": "us-east-1"}}
     kinds["uri"] = {"ansible.builtin.uri": {
@@ -106,6 +126,12 @@ def bench_per_task(emu: Emulator, ans: Ansible, rounds: int, ntasks: int, with_m
     kinds = per_task_kinds(emu, tenant_id, name, with_modules)
     books = {}
     for kind, body in kinds.items():
+        if "loop" in body:
+            # One task looping over 1 item, and over ntasks items.
+            books[kind] = (ans.playbook([dict(name=kind, **body)], "per-task-%s-1.yml" % kind, play_vars={"n_items": 1}),
+                           ans.playbook([dict(name=kind, **body)], "per-task-%s-%d.yml" % (kind, ntasks),
+                                        play_vars={"n_items": ntasks}))
+            continue
         tasks = [dict(name="%s %d" % (kind, i), **body) for i in range(ntasks)]
         books[kind] = (ans.playbook(tasks[:1], "per-task-%s-1.yml" % kind),
                        ans.playbook(tasks, "per-task-%s-%d.yml" % (kind, ntasks)))
@@ -147,6 +173,13 @@ def bench_per_task(emu: Emulator, ans: Ansible, rounds: int, ntasks: int, with_m
                 "ratio_of_medians": result["kinds"][kind]["per_task_s"] / result["kinds"][ref]["per_task_s"],
                 "per_round": per_round,
             }
+    if "env" in kinds and "env_module" in kinds:
+        per_round = [a / b for a, b in zip(raw["env"]["per_task"], raw["env_module"]["per_task"]) if b > 0]
+        ratios["env_vs_env_module"] = {
+            "median_of_round_ratios": median(per_round),
+            "ratio_of_medians": result["kinds"]["env"]["per_task_s"] / result["kinds"]["env_module"]["per_task_s"],
+            "per_round": per_round,
+        }
     result["ratios"] = ratios
     return result
 
@@ -302,7 +335,7 @@ def bench_metadata(emu: Emulator, ans: Ansible, rounds: int, ntasks: int) -> dic
                 times[label] = elapsed
             raw[kind].append((times["tn"] - times["t1"]) / (ntasks - 1))
         log("metadata: round %d/%d: %s" % (rnd + 1, rounds, ", ".join("%s %.3fs" % (k, raw[k][-1]) for k in order)))
-    result = {"tables": METADATA_TABLES, "tasks_per_playbook": ntasks, "rounds": rounds, "path": "module process",
+    result = {"tables": METADATA_TABLES, "tasks_per_playbook": ntasks, "rounds": rounds, "path": "worker (in-process)",
               "kinds": dict((kind, {"per_task_s": median(raw[kind]), "raw": raw[kind]}) for kind in kinds)}
     for kind in ("metadata_200", "metadata_200_src"):
         per_round = [m / e for m, e in zip(raw[kind], raw["env"]) if e > 0]
@@ -318,44 +351,50 @@ def keyset(size: int, value) -> dict:
 
 
 def bench_scaling(emu: Emulator, ans: Ansible, rounds: int, ntasks: int, sizes=(10, 100, 1000)) -> dict:
+    """Per-task time with 10 to 1,000 keys, as module processes (the issue 6 target) and in the worker."""
     tenants, baselines, books = {}, {}, {}
     for size in sizes:
         baselines[size] = keyset(size, lambda j: "value-%d" % j)
         tenants[size] = emu.create_tenant("bench-scale-%d" % size, baselines[size])
         for mode in ("noop", "change"):
-            tasks = []
-            for i in range(ntasks):
-                env = baselines[size] if mode == "noop" else keyset(size, lambda j, i=i: "c%d-%d" % (i, j))
-                tasks.append({"name": "%s %d keys %d" % (mode, size, i),
-                              ENV_MODULE: {"tenant_id": tenants[size], "env": env}})
-            books[(size, mode)] = (ans.playbook(tasks[:1], "scale-%d-%s-1.yml" % (size, mode)),
-                                   ans.playbook(tasks, "scale-%d-%s-%d.yml" % (size, mode, ntasks)))
+            for path in SCALING_PATHS:
+                tasks = []
+                for i in range(ntasks):
+                    env = baselines[size] if mode == "noop" else keyset(size, lambda j, i=i: "c%d-%d" % (i, j))
+                    task = {"name": "%s %d keys %d" % (mode, size, i), ENV_MODULE: {"tenant_id": tenants[size], "env": env}}
+                    if path == "module":
+                        task["vars"] = OPT_OUT
+                    tasks.append(task)
+                books[(size, mode, path)] = (ans.playbook(tasks[:1], "scale-%d-%s-%s-1.yml" % (size, mode, path)),
+                                             ans.playbook(tasks, "scale-%d-%s-%s-%d.yml" % (size, mode, path, ntasks)))
     configs = list(books)
     raw = {cfg: [] for cfg in configs}
     for rnd in range(rounds):
         shift = rnd % len(configs)
-        for size, mode in configs[shift:] + configs[:shift]:
+        for size, mode, path in configs[shift:] + configs[:shift]:
             times = {}
             pair = ("t1", "tn") if rnd % 2 == 0 else ("tn", "t1")
             for label in pair:
                 emu.set_env(tenants[size], baselines[size])
-                book = books[(size, mode)][0 if label == "t1" else 1]
+                book = books[(size, mode, path)][0 if label == "t1" else 1]
                 elapsed, proc = ans.run_playbook(book)
                 counts = recap(proc.stdout)
                 want = 0 if mode == "noop" else (1 if label == "t1" else ntasks)
                 if counts.get("changed", 0) != want:
-                    raise RuntimeError("scaling %s %d: %s changed tasks, expected %d" % (
-                        mode, size, counts.get("changed"), want))
+                    raise RuntimeError("scaling %s %d %s: %s changed tasks, expected %d" % (
+                        mode, size, path, counts.get("changed"), want))
                 times[label] = elapsed
-            raw[(size, mode)].append((times["tn"] - times["t1"]) / (ntasks - 1))
+            raw[(size, mode, path)].append((times["tn"] - times["t1"]) / (ntasks - 1))
         log("scaling: round %d/%d: %s" % (rnd + 1, rounds, ", ".join(
-            "%s/%d %.3fs" % (m, s, raw[(s, m)][-1]) for s, m in configs)))
+            "%s/%d/%s %.3fs" % (m, s, p, raw[(s, m, p)][-1]) for s, m, p in configs)))
 
     result = {"tasks_per_playbook": ntasks, "rounds": rounds, "sizes": {}}
     for size in sizes:
         entry = {}
         for mode in ("noop", "change"):
-            entry[mode] = {"per_task_s": median(raw[(size, mode)]), "raw": raw[(size, mode)]}
+            entry[mode] = {"per_task_s": median(raw[(size, mode, "module")]), "raw": raw[(size, mode, "module")],
+                           "worker_per_task_s": median(raw[(size, mode, "worker")]),
+                           "worker_raw": raw[(size, mode, "worker")]}
         # Requests of one task, whatever the number of keys: no-op, change, change with removals.
         emu.set_env(tenants[size], baselines[size])
         entry["noop"]["requests"] = count_requests(emu, ans, {ENV_MODULE: {
@@ -366,38 +405,67 @@ def bench_scaling(emu: Emulator, ans: Ansible, rounds: int, ntasks: int, sizes=(
         entry["change_removals"] = {"requests": count_requests(emu, ans, {ENV_MODULE: {
             "tenant_id": tenants[size], "env": keyset(size, lambda j: "p%d" % j), "purge": True}})}
         result["sizes"][str(size)] = entry
-    big, small = str(max(sizes)), str(min(sizes))
+    big, small = max(sizes), min(sizes)
     for mode in ("noop", "change"):
-        per_round = [b / s for b, s in zip(raw[(int(big), mode)], raw[(int(small), mode)]) if s > 0]
-        result["ratio_%s_%s_vs_%s" % (mode, big, small)] = {
-            "median_of_round_ratios": median(per_round), "per_round": per_round}
+        for path, prefix in (("module", "ratio"), ("worker", "worker_ratio")):
+            per_round = [b / s for b, s in zip(raw[(big, mode, path)], raw[(small, mode, path)]) if s > 0]
+            result["%s_%s_%s_vs_%s" % (prefix, mode, big, small)] = {
+                "median_of_round_ratios": median(per_round), "per_round": per_round}
     return result
 
 
-def bench_forks(emu: Emulator, ans: Ansible, rounds: int, nhosts: int) -> dict:
-    hosts = {}
+def bench_inventory(emu: Emulator, ans: Ansible, rounds: int, nhosts: int) -> dict:
+    """A play over every project of the inventory plugin: forks 1 and 5, in the worker and as module processes."""
     for i in range(nhosts):
-        hosts["tenant-%02d" % i] = {"tenant_id": emu.create_tenant("bench-forks-%02d" % i, {"A": "1"})}
-    inventory = ans.write("forks-inventory.yml", {"all": {"hosts": hosts, "vars": {
-        "ansible_connection": "local", "ansible_python_interpreter": ans.python}}})
-    book = ans.playbook([{"name": "env no-op", ENV_MODULE: {"tenant_id": "{{ tenant_id }}", "env": {"A": "1"}}}],
-                        "forks.yml", hosts="all")
-    raw = {1: [], 5: []}
+        emu.create_tenant("bench-inventory-%03d" % i, {"A": "1"})
+    source = ans.workdir / "bench.hasura_cloud.yml"
+    source.write_text("plugin: hasura.cloud.projects\n")
+    book = ans.playbook([{"name": "env no-op", ENV_MODULE: {"tenant_id": "{{ hasura_tenant_id }}", "env": {"A": "1"}}}],
+                        "inventory.yml", hosts="bench-inventory-*")
+    configs = [(path, forks) for path in ("in_process", "module") for forks in (1, 5)]
+    raw = {config: [] for config in configs}
     for rnd in range(rounds):
-        for forks in ((1, 5) if rnd % 2 == 0 else (5, 1)):
-            emu.reset()
-            elapsed, proc = ans.run_playbook(book, inventory=str(inventory), forks=forks)
+        shift = rnd % len(configs)
+        for path, forks in configs[shift:] + configs[:shift]:
+            extra = {"HASURA_CLOUD_IN_PROCESS": "false"} if path == "module" else None
+            elapsed, proc = ans.run_playbook(book, inventory=str(source), forks=forks, extra_env=extra)
             counts = recap(proc.stdout)
             if counts.get("ok") != nhosts or counts.get("changed"):
-                raise RuntimeError("forks %d: unexpected recap %s" % (forks, counts))
-            raw[forks].append((elapsed, emu.stats()["requests"]))
-        log("forks: round %d/%d: forks 1 %.2fs, forks 5 %.2fs" % (rnd + 1, rounds, raw[1][-1][0], raw[5][-1][0]))
+                raise RuntimeError("inventory play %s forks %d: unexpected recap %s" % (path, forks, counts))
+            raw[(path, forks)].append(elapsed)
+        log("inventory: round %d/%d: %s" % (rnd + 1, rounds, ", ".join(
+            "%s/forks %d %.2fs" % (p, f, raw[(p, f)][-1]) for p, f in configs)))
     result = {"hosts": nhosts, "rounds": rounds}
-    for forks, values in raw.items():
-        wall = median([v[0] for v in values])
-        result["forks_%d" % forks] = {"wall_s": wall, "per_host_s": wall / nhosts,
-                                      "requests": max(v[1] for v in values), "raw": [v[0] for v in values]}
-    result["speedup_5_vs_1"] = result["forks_1"]["wall_s"] / result["forks_5"]["wall_s"]
+    for path, forks in configs:
+        wall = median(raw[(path, forks)])
+        result["%s_forks_%d" % (path, forks)] = {"wall_s": wall, "per_host_s": wall / nhosts, "raw": raw[(path, forks)]}
+    for forks in (1, 5):
+        per_round = [a / b for a, b in zip(raw[("in_process", forks)], raw[("module", forks)]) if b > 0]
+        result["ratio_forks_%d" % forks] = {"median_of_round_ratios": median(per_round), "per_round": per_round}
+    return result
+
+
+def bench_memory(emu: Emulator, ans: Ansible, rounds: int, ntasks: int = 10) -> dict:
+    """Peak RSS of the largest process a play starts: env tasks in the worker / as module processes, and debug."""
+    tenant_id = emu.create_tenant("bench-memory", {"A": "1"})
+    env_task = {ENV_MODULE: {"tenant_id": tenant_id, "env": {"A": "1"}}}
+    kinds = {
+        "debug": {"ansible.builtin.debug": {"msg": "hello"}},
+        "env": env_task,
+        "env_module": dict(env_task, vars=OPT_OUT),
+    }
+    books = {kind: ans.playbook([dict(name="%s %d" % (kind, i), **body) for i in range(ntasks)], "memory-%s.yml" % kind)
+             for kind, body in kinds.items()}
+    raw = {kind: [] for kind in kinds}
+    for _round in range(max(1, rounds)):
+        for kind, book in books.items():
+            raw[kind].append(ans.children_peak_rss(book))
+    result = {"tasks": ntasks, "rounds": max(1, rounds), "kinds": {}}
+    for kind, values in raw.items():
+        result["kinds"][kind] = {"children_maxrss_kib": max(v["children"] for v in values),
+                                 "main_maxrss_kib": max(v["main"] for v in values)}
+    result["env_over_debug_mib"] = (result["kinds"]["env"]["children_maxrss_kib"]
+                                    - result["kinds"]["debug"]["children_maxrss_kib"]) / 1024.0
     return result
 
 
@@ -411,7 +479,8 @@ def keep_payload(emu: Emulator, ans: Ansible, label: str, module: str, args: dic
     if keep.exists():
         shutil.rmtree(keep)
     keep.mkdir(parents=True)
-    wall, rss, proc = ans.run_adhoc(module, args, extra_env={"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(keep)})
+    wall, rss, proc = ans.run_adhoc(module, args, extra_env={"ANSIBLE_KEEP_REMOTE_FILES": "1", "ANSIBLE_REMOTE_TMP": str(keep),
+                                                             "HASURA_CLOUD_IN_PROCESS": "false"})
     if proc.returncode != 0:
         raise RuntimeError("ansible -m %s failed:\n%s\n%s" % (module, proc.stdout[-2000:], proc.stderr[-2000:]))
     found = glob.glob(str(keep / "ansible-tmp-*" / "AnsiballZ_*.py"))
@@ -513,11 +582,25 @@ def evaluate(results: dict) -> list:
         targets.append({"target": name, "value": value, "limit": limit, "pass": bool(ok), "shown": shown})
 
     ratios = results.get("per_task", {}).get("ratios", {})
-    for key, limit in (("env_vs_uri", TARGETS["env_vs_uri"]), ("env_vs_ping", TARGETS["env_vs_ping"])):
+    for key, label in (("env_vs_ping", "no-op env task (worker) <= %.2fx ping"),
+                       ("env_vs_uri", "no-op env task (worker) <= %.2fx uri"),
+                       ("env_loop_vs_ping", "loop item (worker) <= %.2fx ping"),
+                       ("env_module_vs_uri", "no-op env task (module) <= %.2fx uri"),
+                       ("env_module_vs_ping", "no-op env task (module) <= %.2fx ping")):
         if key in ratios:
-            value = ratios[key]["median_of_round_ratios"]
-            add("no-op env task <= %.2fx %s" % (limit, key.split("_vs_")[1]), value, limit, value <= limit,
-                "%.2fx" % value)
+            value, limit = ratios[key]["median_of_round_ratios"], TARGETS[key]
+            add(label % limit, value, limit, value is not None and value <= limit, fmt(value, "%.2fx"))
+    inventory = results.get("inventory")
+    if inventory:
+        limit = TARGETS["inventory_in_process_vs_module"]
+        for forks in (1, 5):
+            value = inventory["ratio_forks_%d" % forks]["median_of_round_ratios"]
+            add("%d projects, forks %d: worker <= %.1fx module" % (inventory["hosts"], forks, limit), value, limit,
+                value is not None and value <= limit, fmt(value, "%.2fx"))
+    memory = results.get("memory")
+    if memory:
+        value, limit = memory["env_over_debug_mib"], TARGETS["worker_rss_over_debug_mib"]
+        add("worker peak RSS <= debug + %d MiB" % limit, value, limit, value <= limit, "%+.1f MiB" % value)
     for label, entry in results.get("requests", {}).items():
         if entry.get("target"):
             add("requests: %s = %d" % (label, entry["expected"]), entry["requests"], entry["expected"],
@@ -545,7 +628,7 @@ def evaluate(results: dict) -> list:
         for mode in ("noop", "change"):
             key = [k for k in scaling if k.startswith("ratio_%s_" % mode)][0]
             value = scaling[key]["median_of_round_ratios"]
-            add("%s: 1,000 keys <= 1.2x 10 keys" % mode, value, TARGETS["scale_1000_vs_10"],
+            add("%s (module): 1,000 keys <= 1.2x 10 keys" % mode, value, TARGETS["scale_1000_vs_10"],
                 value is not None and value <= TARGETS["scale_1000_vs_10"], fmt(value, "%.2fx"))
     return targets
 
@@ -586,26 +669,26 @@ def print_table(results: dict) -> None:
         out("")
         out("Scaling: one hasura_tenant_env task, per-task wall time (median of %d rounds) and requests" %
             scaling["rounds"])
-        out("  %-6s %12s %12s %10s %10s %12s" % ("keys", "no-op", "change", "req no-op", "req change",
-                                                 "req +removal"))
+        out("  %-6s %12s %12s %12s %12s %10s %10s %12s" % ("keys", "no-op", "change", "worker no-op", "worker chg",
+                                                           "req no-op", "req change", "req +removal"))
         for size, entry in scaling["sizes"].items():
-            out("  %-6s %11.3fs %11.3fs %10d %10d %12d" % (
+            out("  %-6s %11.3fs %11.3fs %11.3fs %11.3fs %10d %10d %12d" % (
                 size, entry["noop"]["per_task_s"], entry["change"]["per_task_s"],
+                entry["noop"]["worker_per_task_s"], entry["change"]["worker_per_task_s"],
                 entry["noop"]["requests"]["requests"], entry["change"]["requests"]["requests"],
                 entry["change_removals"]["requests"]["requests"]))
         for key, entry in scaling.items():
-            if key.startswith("ratio_"):
-                out("  %-34s %s" % (key[len("ratio_"):].replace("_", " "), fmt(entry["median_of_round_ratios"], "%.2fx")))
-    forks = results.get("forks")
-    if forks:
+            for prefix, label in (("ratio_", "module process, "), ("worker_ratio_", "worker, ")):
+                if key.startswith(prefix):
+                    out("  %-44s %s" % (label + key[len(prefix):].replace("_", " "),
+                                        fmt(entry["median_of_round_ratios"], "%.2fx")))
+    inventory = results.get("inventory")
+    if inventory:
         out("")
-        out("Play over %d tenants (one no-op env task per host), median of %d rounds" % (forks["hosts"],
-                                                                                         forks["rounds"]))
-        for key in ("forks_1", "forks_5"):
-            entry = forks[key]
-            out("  %-8s %8.2fs total  %.3fs per host  %d requests" % (key.replace("_", " "), entry["wall_s"],
-                                                                      entry["per_host_s"], entry["requests"]))
-        out("  speed-up forks 5 / forks 1: %.2fx" % forks["speedup_5_vs_1"])
+        out("Play over the %d projects of the inventory plugin (one no-op env task per host), whole "
+            "ansible-playbook run, median of %d rounds" % (inventory["hosts"], inventory["rounds"]))
+        out("  %-8s %14s %14s %10s" % ("", "worker", "module", "ratio"))
+        for forks in (1, 5):
     metadata = results.get("metadata")
     if metadata:
         out("")
@@ -616,6 +699,21 @@ def print_table(results: dict) -> None:
         for key in ("ratio_metadata_200_vs_env", "ratio_metadata_200_src_vs_env"):
             out("  ratio %-28s %s" % (key[len("ratio_"):].replace("_vs_", " / "),
                                       fmt(metadata[key]["median_of_round_ratios"], "%.2fx")))
+            worker, module = inventory["in_process_forks_%d" % forks], inventory["module_forks_%d" % forks]
+            out("  forks %-2d %7.2fs %4.0f ms %7.2fs %4.0f ms %9s" % (
+                forks, worker["wall_s"], 1000 * worker["per_host_s"], module["wall_s"], 1000 * module["per_host_s"],
+                fmt(inventory["ratio_forks_%d" % forks]["median_of_round_ratios"], "%.2fx")))
+    memory = results.get("memory")
+    if memory:
+        out("")
+        out("Peak RSS of the largest process ansible-playbook starts, a play of %d tasks (max of %d rounds)" % (
+            memory["tasks"], memory["rounds"]))
+        for kind, label in (("debug", "ansible.builtin.debug"), ("env", "no-op env task, worker"),
+                            ("env_module", "no-op env task, module process")):
+            entry = memory["kinds"][kind]
+            out("  %-34s %8.1f MiB   (ansible-playbook itself %.1f MiB)" % (
+                label, entry["children_maxrss_kib"] / 1024.0, entry["main_maxrss_kib"] / 1024.0))
+        out("  worker over debug: %+.1f MiB" % memory["env_over_debug_mib"])
     proc = results.get("module_process")
     if proc:
         out("")
@@ -628,7 +726,7 @@ def print_table(results: dict) -> None:
     targets = results.get("targets", [])
     if targets:
         out("")
-        out("Targets (issue 6)")
+        out("Targets (issue 12: worker; issue 6: module process, requests, scaling)")
         for entry in targets:
             out("  %-4s %-46s %s" % ("PASS" if entry["pass"] else "MISS", entry["target"], entry["shown"]))
         missed = sum(1 for t in targets if not t["pass"])
@@ -656,11 +754,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="repetitions of every timed measurement (5)")
     parser.add_argument("--tasks", type=int, default=30, help="tasks per playbook for per-task times (30)")
     parser.add_argument("--scale-tasks", type=int, default=8, help="tasks per playbook in the scaling runs (8)")
-    parser.add_argument("--hosts", type=int, default=50, help="tenants in the forks play (50)")
+    parser.add_argument("--hosts", type=int, default=100, help="projects in the inventory play (100)")
     parser.add_argument("--quick", action="store_true", help="fast sanity run: 1 round, short playbooks")
     parser.add_argument("--profile", action="store_true",
                         help="also profile one no-op hasura_tenant_env module run and print the top entries")
-    parser.add_argument("--only", default="per_task,requests,metadata,scaling,forks,module_process",
+    parser.add_argument("--only", default="per_task,requests,metadata,scaling,inventory,memory,module_process",
                         help="comma-separated sections to run")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--output", default=str(RESULTS), help="JSON results file (%(default)s)")
@@ -674,7 +772,7 @@ def main() -> int:
     with_modules = not missing
     if missing:
         log("modules not written yet (%s): measuring uri and ping only" % ", ".join(missing))
-        sections -= {"requests", "scaling", "forks", "metadata"}
+        sections -= {"requests", "scaling", "inventory", "memory", "metadata"}
 
     workdir = Path(tempfile.mkdtemp(prefix="hasura-bench-"))
     started = time.time()
@@ -697,7 +795,7 @@ def main() -> int:
             results["requests"] = bench_requests(emu, ans)
         if "per_task" in sections:
             log("per-task wall time: %d rounds of %d kinds x (1 + %d tasks) ..." % (
-                args.rounds, 6 if with_modules else 2, args.tasks))
+                args.rounds, 8 if with_modules else 2, args.tasks))
             results["per_task"] = bench_per_task(emu, ans, args.rounds, args.tasks, with_modules)
         if "metadata" in sections:
             log("no-op metadata task (%d tables) next to a no-op env task ..." % METADATA_TABLES)
@@ -705,9 +803,12 @@ def main() -> int:
         if "scaling" in sections:
             log("scaling with 10/100/1000 keys ...")
             results["scaling"] = bench_scaling(emu, ans, args.rounds, args.scale_tasks)
-        if "forks" in sections:
-            log("play over %d tenants, forks 1 and 5 ..." % args.hosts)
-            results["forks"] = bench_forks(emu, ans, max(1, (args.rounds + 1) // 2), args.hosts)
+        if "inventory" in sections:
+            log("play over %d projects of the inventory plugin, forks 1 and 5, worker and module ..." % args.hosts)
+            results["inventory"] = bench_inventory(emu, ans, max(1, (args.rounds + 1) // 2), args.hosts)
+        if "memory" in sections:
+            log("peak memory of the worker against debug ...")
+            results["memory"] = bench_memory(emu, ans, max(1, (args.rounds + 1) // 2))
         payloads = None
         if "module_process" in sections or args.profile:
             payloads = module_payloads(emu, ans, with_modules)
@@ -723,16 +824,17 @@ def main() -> int:
             results["profile"] = report
             print_profile(report)
     finally:
+        # Written even when a section or the table fails, so a long run is never lost.
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(results, indent=1, sort_keys=False, default=str) + "\n")
+        log("results written to %s (%.0f s)" % (output, time.time() - started))
         emu.stop()
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
         else:
             log("work directory kept: %s" % workdir)
 
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=1, sort_keys=False, default=str) + "\n")
-    log("results written to %s (%.0f s)" % (output, time.time() - started))
     missed = [t for t in results.get("targets", []) if not t["pass"]]
     return 1 if (args.strict and missed) else 0
 

@@ -38,6 +38,15 @@ Fixtures
     (``unique_name('db')`` gives ``it-<test name>-db-<4 hex>``); ``tenant_name`` is one such
     name. Tenants with these names still existing after the test are deleted.
 
+``execution_path`` (function) and ``differential`` (function)
+    In a test marked ``both_paths`` the test runs twice, ``[in_process]`` and
+    ``[module_path]``; ``execution_path`` is that parameter (None elsewhere: the
+    collection's default), and every run of ``run_playbook`` / ``run_adhoc`` sets
+    ``HASURA_CLOUD_IN_PROCESS`` accordingly and proves the path taken. ``differential`` is
+    the test's record on its path; both paths' records are compared at the second one's
+    teardown (``differential.py``). A test registers random values it generates with
+    ``differential.add_value(value)``; ``unique_name`` registers its names itself.
+
 The classes (``Emulator``, ``AnsibleRun``, ``GraphQLCallError``, ``make_unique_name`` ...)
 live in ``integration_harness.py`` beside this file; tests import them from there:
 ``from integration_harness import GraphQLCallError``.
@@ -61,7 +70,53 @@ from __future__ import annotations
 
 import pytest
 
-from integration_harness import AnsibleRunner, Emulator, EmulatorError, make_unique_name  # pylint: disable=import-error
+from differential import REGISTRY, Differential, base_id, summary_line  # pylint: disable=import-error
+from integration_harness import (  # pylint: disable=import-error
+    EXECUTION_PATHS, AnsibleRunner, Emulator, EmulatorError, make_unique_name,
+)
+
+
+# -- the differential suite (see differential.py) ----------------------------------------
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked ``both_paths`` run once per execution path (ids ``in_process``, ``module_path``)."""
+    if metafunc.definition.get_closest_marker('both_paths') and 'execution_path' in metafunc.fixturenames:
+        metafunc.parametrize('execution_path', EXECUTION_PATHS, indirect=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so fixtures can tell whether the test passed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, 'report_' + report.when, report)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REGISTRY.entries:
+        terminalreporter.write_line(summary_line())
+
+
+@pytest.fixture
+def execution_path(request):
+    """``in_process`` or ``module_path`` in a ``both_paths`` test, else None (the collection's default)."""
+    return getattr(request, 'param', None)
+
+
+@pytest.fixture
+def differential(request, execution_path, tmp_path):
+    """This test's record on its path; compared with the other path's when both have passed."""
+    record = Differential(nodeid=request.node.nodeid, path=execution_path, paths=[str(tmp_path)])
+    yield record
+    if execution_path is None:
+        return
+    report = getattr(request.node, 'report_call', None)
+    exempt = request.node.get_closest_marker('differential_exempt')
+    failure = REGISTRY.finish(record, passed=bool(report and report.passed),
+                              exempt=exempt.args[0] if exempt else None)
+    if failure:
+        pytest.fail(failure, pytrace=False)
 
 
 # -- fixtures ----------------------------------------------------------------------------
@@ -88,7 +143,7 @@ def _emulator_isolation(request):
 
 
 @pytest.fixture
-def run_playbook(emulator, tmp_path):
+def run_playbook(emulator, tmp_path, execution_path, differential):
     """``run_playbook(playbook, extra_vars=None, check=False, diff=False, verbosity=0, env=None,
     limit=None, tags=None, skip_tags=None, inventory=None, forks=None, extra_args=None, timeout=300)``
     -> :class:`AnsibleRun`.
@@ -97,15 +152,15 @@ def run_playbook(emulator, tmp_path):
     ``extra_vars`` go as JSON (types kept). ``env`` adds or (value None) removes variables,
     e.g. ``env={'HASURA_CLOUD_PAT': None}`` to test a missing token.
     """
-    return AnsibleRunner(emulator, tmp_path).playbook
+    return AnsibleRunner(emulator, tmp_path, execution_path, differential.record).playbook
 
 
 @pytest.fixture
-def run_adhoc(emulator, tmp_path):
+def run_adhoc(emulator, tmp_path, execution_path, differential):
     """``run_adhoc(module, args=None, pattern='localhost', extra_vars=None, check=False, diff=False,
     verbosity=0, env=None, limit=None, inventory=None, forks=None, extra_args=None, timeout=300)``
     -> :class:`AnsibleRun`. ``args``: ``'key=value ...'`` or a dict (sent as JSON)."""
-    return AnsibleRunner(emulator, tmp_path).adhoc
+    return AnsibleRunner(emulator, tmp_path, execution_path, differential.record).adhoc
 
 
 @pytest.fixture
@@ -113,10 +168,15 @@ def unique_name(request):
     """Factory of unique project names for this test; leftovers are deleted afterwards."""
     names: list[str] = []
     emu = request.getfixturevalue('emulator') if 'emulator' in request.fixturenames else None
+    # Only a test that runs ansible has a differential record (and so two execution paths).
+    record = request.getfixturevalue('differential') if 'differential' in request.fixturenames else None
 
     def factory(label: str | None = None) -> str:
-        name = make_unique_name(request.node.name, label)
+        # Named after the test without its execution path, so both paths' names have one length.
+        name = make_unique_name(base_id(request.node.name), label)
         names.append(name)
+        if record is not None:
+            record.add_name(name)
         return name
 
     yield factory

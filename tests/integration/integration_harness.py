@@ -44,6 +44,14 @@ TENANT_FIELDS = 'id slug cloud region project { id name endpoint plan_name }'
 DOMAIN_FIELDS = 'id fqdn tenant_id dns_validation cert'
 ADMIN_SECRET = 'HASURA_GRAPHQL_ADMIN_SECRET'
 
+# The two ways a hasura.cloud task can run (issue 12), and the HASURA_CLOUD_IN_PROCESS value
+# that selects each. A run on either path keeps its remote files (ANSIBLE_KEEP_REMOTE_FILES):
+# a module process leaves its AnsiballZ payload behind, an in-process run leaves none, so the
+# path a task took is proven from outside, without anything added to its result.
+EXECUTION_PATHS = ('in_process', 'module_path')
+IN_PROCESS_SETTING = {'in_process': 'true', 'module_path': 'false'}
+PAYLOAD_GLOB = 'AnsiballZ_hasura_*.py'
+
 
 class EmulatorError(RuntimeError):
     """The emulator could not be started, or a side-channel call failed."""
@@ -329,6 +337,9 @@ class AnsibleRun:
     stderr: str
     results: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    execution_path: str | None = None
+    payloads: list[str] = field(default_factory=list)
+    """AnsiballZ payloads of hasura.cloud modules the run left (only counted when ``execution_path`` is set)."""
 
     def records(self, task: str, host: str | None = None) -> list[dict[str, Any]]:
         """Every record of the task called ``task`` (optionally for one host)."""
@@ -374,10 +385,25 @@ class AnsibleRun:
 class AnsibleRunner:
     """Builds the environment and runs ``ansible-playbook`` / ``ansible`` (see module docstring)."""
 
-    def __init__(self, emulator: Emulator, workdir: Path):
+    def __init__(self, emulator: Emulator, workdir: Path, execution_path: str | None = None,
+                 recorder: Any = None, keep_remote_files: bool | None = None):
+        """``execution_path``: None (the collection's default), or one of EXECUTION_PATHS, which is
+        then enforced and proven for every run; ``recorder``: called with every AnsibleRun;
+        ``keep_remote_files`` (default: when an execution path is set): keep the runs' remote
+        files and list the hasura.cloud payloads they leave in ``AnsibleRun.payloads``."""
+        if execution_path is not None and execution_path not in EXECUTION_PATHS:
+            raise ValueError('execution_path must be one of %s' % (EXECUTION_PATHS,))
         self.emulator = emulator
         self.workdir = Path(workdir)
+        self.execution_path = execution_path
+        self.recorder = recorder
+        self.keep_remote_files = execution_path is not None if keep_remote_files is None else keep_remote_files
         self.count = 0
+
+    @property
+    def remote_tmp(self) -> Path:
+        """Where the current run's remote files go (kept when an execution path is set)."""
+        return self.workdir / ('remote-tmp-%d' % self.count)
 
     def _inventory(self, inventory: str | os.PathLike | None) -> str:
         if inventory is not None and '\n' not in str(inventory) and Path(inventory).exists():
@@ -393,8 +419,8 @@ class AnsibleRunner:
         ensure_collection_link()
         environ = dict(os.environ)
         for name in list(environ):
-            if name.startswith('ANSIBLE_'):  # a developer's settings must not change the tests
-                del environ[name]
+            if name.startswith('ANSIBLE_') or name == 'HASURA_CLOUD_IN_PROCESS':
+                del environ[name]  # a developer's settings must not change the tests
         environ.update({
             'PATH': '%s%s%s' % (VENV_BIN, os.pathsep, environ.get('PATH', '')),
             'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS_DIR),
@@ -413,6 +439,10 @@ class AnsibleRunner:
             'HASURA_TEST_RESULTS_FILE': str(results_file),
             'PYTHONUNBUFFERED': '1',
         })
+        if self.execution_path is not None:
+            environ['HASURA_CLOUD_IN_PROCESS'] = IN_PROCESS_SETTING[self.execution_path]
+        if self.keep_remote_files:
+            environ.update({'ANSIBLE_KEEP_REMOTE_FILES': '1', 'ANSIBLE_REMOTE_TMP': str(self.remote_tmp)})
         for name, value in (env or {}).items():
             if value is None:
                 environ.pop(name, None)
@@ -437,8 +467,16 @@ class AnsibleRunner:
         recorded: dict[str, Any] = {}
         if results_file.exists():
             recorded = json.loads(results_file.read_text(encoding='utf-8'))
-        return AnsibleRun(command=command, rc=process.returncode, stdout=stdout, stderr=stderr,
-                          results=recorded.get('results', []), stats=recorded.get('stats', {}))
+        run = AnsibleRun(command=command, rc=process.returncode, stdout=stdout, stderr=stderr,
+                         results=recorded.get('results', []), stats=recorded.get('stats', {}),
+                         execution_path=self.execution_path)
+        if self.keep_remote_files:
+            run.payloads = sorted(path.name for path in self.remote_tmp.rglob(PAYLOAD_GLOB))
+        if self.execution_path is not None:
+            check_execution_path(run)
+        if self.recorder is not None:
+            self.recorder(run)
+        return run
 
     @staticmethod
     def _common_args(extra_vars, check, diff, verbosity, limit, forks, extra_args) -> list[str]:
@@ -496,6 +534,22 @@ class AnsibleRunner:
             command += ['-a', json.dumps(args) if isinstance(args, dict) else str(args)]
         command += self._common_args(extra_vars, check, diff, verbosity, limit, forks, extra_args)
         return self.run(command, env, timeout)
+
+
+def check_execution_path(run: AnsibleRun) -> None:
+    """Fail the test unless the run's hasura.cloud tasks took ``run.execution_path``.
+
+    In-process: no hasura.cloud module payload at all. Module path: at least one whenever a
+    hasura.cloud task succeeded (a failed one may have failed before its module ran).
+    """
+    if run.execution_path == 'in_process' and run.payloads:
+        pytest.fail('in-process run, yet hasura.cloud modules ran as module processes: %s\n%s'
+                    % (run.payloads, run.output()))
+    succeeded = [rec for rec in run.results
+                 if rec['action'].startswith('hasura.cloud.') and rec['status'] in ('ok', 'changed')]
+    if run.execution_path == 'module_path' and succeeded and not run.payloads:
+        pytest.fail('module-path run, yet no hasura.cloud module payload was left by %s\n%s'
+                    % ([rec['task'] for rec in succeeded], run.output()))
 
 
 def ensure_collection_link() -> None:

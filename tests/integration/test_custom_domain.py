@@ -16,6 +16,9 @@ import uuid
 
 import pytest
 
+# Every test runs on both execution paths (in-process and module process); see differential.py.
+pytestmark = pytest.mark.both_paths
+
 DOMAIN_PLAY = """
 - name: A custom domain
   hosts: localhost

@@ -8,7 +8,12 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from integration_harness import ROOT  # pylint: disable=import-error
+
+# Every test runs on both execution paths (in-process and module process); see differential.py.
+pytestmark = pytest.mark.both_paths
 
 FIXTURE = ROOT / "tests" / "unit" / "fixtures" / "metadata"
 METADATA_ACTION = "hasura.cloud.hasura_metadata"

@@ -39,6 +39,9 @@ SHORT_VALUES = ("1", "true", "0", "a")
 
 SCANNED = {"runs": 0, "secrets": 0}
 
+# Every test here (the -vvv secret scans included) runs on both execution paths and their results are compared (differential.py).
+pytestmark = pytest.mark.both_paths
+
 
 # --------------------------------------------------------------------------- secret scanning
 
@@ -144,13 +147,13 @@ def env_playbook(tasks_yaml: str) -> str:
 # --------------------------------------------------------------------------- concurrency
 
 
-def run_parallel(emulator, tmp_path, playbooks, scan):
+def run_parallel(emulator, tmp_path, playbooks, scan, execution_path):
     """Start every playbook at once (one ansible-playbook process each); return the runs."""
     runs = [None] * len(playbooks)
     barrier = threading.Barrier(len(playbooks))
 
     def worker(index):
-        runner = AnsibleRunner(emulator, tmp_path / ("parallel-%d" % index))
+        runner = AnsibleRunner(emulator, tmp_path / ("parallel-%d" % index), execution_path)
         runner.workdir.mkdir()
         barrier.wait()
         runs[index] = runner.playbook(playbooks[index], verbosity=VERBOSITY)
@@ -163,7 +166,8 @@ def run_parallel(emulator, tmp_path, playbooks, scan):
     return [scanned(run, scan) for run in runs]
 
 
-def test_parallel_writers_lose_no_update(emulator, tmp_path, tenant_name, scan):
+@pytest.mark.differential_exempt("the hashes each writer sees depend on the order the parallel runs land")
+def test_parallel_writers_lose_no_update(emulator, tmp_path, tenant_name, scan, execution_path, differential):
     tenant_id = emulator.create_tenant(tenant_name, env={"EXISTING": "e-" + uuid.uuid4().hex})
     values = {"PAR_%d" % i: "par-value-%d-%s" % (i, uuid.uuid4().hex[:8]) for i in range(5)}
     for value in values.values():
@@ -174,7 +178,7 @@ def test_parallel_writers_lose_no_update(emulator, tmp_path, tenant_name, scan):
         "        tenant_id: %s\n"
         "        env: {%s: %s}\n"
         "        max_retries: 5\n" % (tenant_id, key, value)) for key, value in values.items()]
-    runs = run_parallel(emulator, tmp_path, books, scan)
+    runs = run_parallel(emulator, tmp_path, books, scan, execution_path)
     for run, key in zip(runs, values):
         run.assert_ok()
         assert run.changed("Set own key")
@@ -186,7 +190,8 @@ def test_parallel_writers_lose_no_update(emulator, tmp_path, tenant_name, scan):
     assert "EXISTING" in env
 
 
-def test_racing_writers_leave_exactly_one_value(emulator, tmp_path, tenant_name, scan):
+@pytest.mark.differential_exempt("which racing writer wins depends on the order the parallel runs land")
+def test_racing_writers_leave_exactly_one_value(emulator, tmp_path, tenant_name, scan, execution_path, differential):
     tenant_id = emulator.create_tenant(tenant_name, env={"OTHER": "o"})
     candidates = ["race-%d-%s" % (i, uuid.uuid4().hex[:8]) for i in range(5)]
     for value in candidates:
@@ -197,7 +202,7 @@ def test_racing_writers_leave_exactly_one_value(emulator, tmp_path, tenant_name,
         "        tenant_id: %s\n"
         "        env: {RACED: %s}\n"
         "        max_retries: 5\n" % (tenant_id, value)) for value in candidates]
-    runs = run_parallel(emulator, tmp_path, books, scan)
+    runs = run_parallel(emulator, tmp_path, books, scan, execution_path)
     for run in runs:
         run.assert_ok()
         assert_hash(run.result("Race")["hash"])
@@ -414,9 +419,11 @@ def fill(value, subs):
     return value
 
 
-def test_bad_input_matrix(emulator, run_playbook, scan, tenant_name, tls_emulator):
+def test_bad_input_matrix(emulator, run_playbook, scan, tenant_name, tls_emulator, differential):
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "1"})
     subs = {"tenant": tenant_id, "closed": str(closed_port()), "tls": tls_emulator.url, "nonce": uuid.uuid4().hex[:8]}
+    for generated in (subs["closed"], tls_emulator.port, subs["nonce"]):
+        differential.add_value(generated)
     scan.add("wrong-token-" + subs["nonce"])
     for value in ("1", "true"):  # the env values of the cases
         scan.add(value)
@@ -488,10 +495,11 @@ def test_short_values_do_not_garble_results(emulator, vrun, scan, tenant_name):
     assert second.result("Short values")["hash"] == result["hash"]
 
 
-def test_scanner_finds_leaked_values(emulator, run_playbook, tenant_name):
+def test_scanner_finds_leaked_values(emulator, run_playbook, tenant_name, differential):
     """Positive control: where a module does return values (env_info, by design), the
     scanner finds the short and the long ones, so 0 hits elsewhere means something."""
     long_value = "control-" + uuid.uuid4().hex
+    differential.add_value(long_value)
     tenant_id = emulator.create_tenant(tenant_name, env={"C_ONE": "1", "C_TRUE": "true", "C_LONG": long_value})
     run = run_playbook(env_playbook(
         "    - name: Read values\n"

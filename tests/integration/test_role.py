@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from integration_harness import ROOT  # pylint: disable=import-error
 
 ROLE_PLAY = """
@@ -40,6 +42,9 @@ READ_BACK_PLAY = """
 
 TENANT_ACTION = 'hasura.cloud.hasura_tenant'
 ENV_ACTION = 'hasura.cloud.hasura_tenant_env'
+
+# Every test of the role runs on both execution paths and their results are compared (differential.py).
+pytestmark = pytest.mark.both_paths
 
 
 def action_records(run, action):

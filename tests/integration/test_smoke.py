@@ -9,6 +9,9 @@ import pytest
 
 from integration_harness import GraphQLCallError, make_unique_name  # pylint: disable=import-error
 
+# Every test here that runs ansible on both execution paths and their results are compared (differential.py).
+pytestmark = pytest.mark.both_paths
+
 
 def test_smoke_playbook(emulator, run_playbook, tenant_name):
     """Create, read and delete a tenant with ansible.builtin.uri; check what was recorded."""
@@ -51,6 +54,22 @@ def test_smoke_adhoc(emulator, run_adhoc, tenant_name):
     assert record['status'] == 'ok'
     assert record['result']['json']['data']['getTenantEnv']['envVars']['environment']['A'] == '1'
     assert emulator.token not in run.stdout
+
+
+@pytest.mark.core_smoke
+def test_collection_smoke(emulator, run_playbook, tenant_name):
+    """Every module once (a loop and a task environment too), on both execution paths.
+
+    The version matrix runs this on every supported ansible-core (``-m core_smoke``).
+    """
+    emulator.reset()
+    run = run_playbook('collection_smoke.yml', extra_vars={'project': tenant_name}).assert_ok()
+    assert run.stats['localhost']['failures'] == 0
+    assert run.stats['localhost']['changed'] == 3
+    assert emulator.find_tenant(tenant_name) is None
+    operations = emulator.stats()['operations']
+    assert operations.get('createTenant') == 1 and operations.get('deleteTenant') == 1
+    assert operations.get('updateTenantEnv') == 1  # the loop changed nothing
 
 
 def test_failed_task_is_recorded(run_playbook):

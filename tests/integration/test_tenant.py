@@ -18,6 +18,9 @@ TASK = "Manage the project"
 INFO = "Read projects"
 DATABASE_URL = "postgres://app:Sup3r-Secret-DB-pw@db.internal.example:5432/app"
 
+# Every test here runs on both execution paths and their results are compared (differential.py).
+pytestmark = pytest.mark.both_paths
+
 
 def play(*tasks):
     """One play on localhost with these tasks, as YAML text."""

@@ -22,6 +22,9 @@ from integration_harness import AnsibleRunner  # pylint: disable=import-error
 APPLY = "env_apply.yml"
 TASK = "Apply env"
 
+# Every test here runs on both execution paths and their results are compared (differential.py).
+pytestmark = pytest.mark.both_paths
+
 
 def apply(run_playbook, tenant_id=None, env=None, **options):
     extra = {"env": env or {}}
@@ -297,14 +300,15 @@ def test_vvv_output_holds_neither_token_nor_values(emulator, run_playbook, tenan
 # --------------------------------------------------------------------------- concurrency and faults
 
 
-def test_two_playbooks_racing_both_land(emulator, tenant_name, tmp_path):
+@pytest.mark.differential_exempt("which writer meets a conflict depends on how the two playbooks interleave")
+def test_two_playbooks_racing_both_land(emulator, tenant_name, tmp_path, execution_path, differential):
     tenant_id = emulator.create_tenant(tenant_name, env={"BASE": "b"})
     emulator.set_faults(latency_ms=150)  # widen the window between each read and its write
     emulator.reset()
     runs = {}
 
     def writer(prefix):
-        runner = AnsibleRunner(emulator, tmp_path / prefix)
+        runner = AnsibleRunner(emulator, tmp_path / prefix, execution_path)
         (tmp_path / prefix).mkdir()
         runs[prefix] = runner.playbook("env_race.yml", extra_vars={
             "env_tenant_id": tenant_id, "race_prefix": prefix, "race_count": 4})

@@ -72,10 +72,16 @@ def test_run_fails_before_the_module_on_bad_input():
 ])
 def test_run_executes_the_module(args, expected):
     instance = plugin(args, found=str(FIXTURE))
+    order = []
     with mock.patch.object(ActionBase, "run", return_value={}), \
-            mock.patch.object(instance, "_execute_module", return_value={"changed": False}) as execute, \
+            mock.patch.object(instance, "_choose_execution", side_effect=lambda task_vars: order.append("choose")), \
+            mock.patch.object(instance, "_execute_module", return_value={"changed": False},
+                              side_effect=lambda **kw: order.append("execute") or {"changed": False}) as execute, \
             mock.patch.object(instance, "_remove_tmp_path"):
         assert instance.run(task_vars={"a": 1}) == {"changed": False}
+    # The in-process decision is made after src was read, before the module runs.
+    assert order == ["choose", "execute"]
+    assert instance._hc_plan is None  # pylint: disable=protected-access
     passed = execute.call_args.kwargs
     assert passed["task_vars"] == {"a": 1} and passed["wrap_async"] == 0
     if expected is None:
