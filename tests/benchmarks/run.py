@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 # Copyright (c) 2026, hasura.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Benchmarks of the hasura.cloud modules against the local emulator (`make bench`).
 
 Everything is measured side by side in one run, kinds interleaved within each round so
