@@ -88,6 +88,12 @@ class HasuraCloudError(Exception):
         super(HasuraCloudError, self).__init__(message)
         self.result = dict(result or {})
 
+    def with_result(self, **partial):
+        """Add what the task had done when it failed (keys the error set itself win); return the error."""
+        for key, value in partial.items():
+            self.result.setdefault(key, value)
+        return self
+
 
 class AuthenticationError(HasuraCloudError):
     """The service rejected the personal access token."""

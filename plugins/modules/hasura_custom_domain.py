@@ -292,9 +292,7 @@ class DomainTask(object):
                 self.ensure()
         except HasuraCloudError as err:
             # A failure still reports what is known (say, a domain added whose wait timed out).
-            for key, value in self.result().items():
-                err.result.setdefault(key, value)
-            raise
+            raise err.with_result(**self.result())
         return self.result()
 
     def ensure(self):

@@ -362,9 +362,7 @@ class TenantTask(object):
                 self.ensure(current)
         except HasuraCloudError as err:
             # A failure still reports what is known by then (say, a project created whose wait timed out).
-            for key, value in self.partial_result().items():
-                err.result.setdefault(key, value)
-            raise
+            raise err.with_result(**self.partial_result())
         return self.result()
 
     def look_up(self):

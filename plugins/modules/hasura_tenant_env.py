@@ -329,8 +329,7 @@ def run(module, client):
             wait_until_healthy(client, tenant, params["wait_timeout"],
                                " after its environment changed (the change is kept)" if outcome.changed else "")
         except HasuraCloudError as err:
-            err.result.update(result)
-            raise
+            raise err.with_result(**result)
     return result
 
 
