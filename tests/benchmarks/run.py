@@ -34,8 +34,10 @@ they share the machine's noise; figures are medians over rounds.
   installed) and `python -X importtime`, top entries printed;
 - metadata: a no-op hasura_metadata task with a 200-table metadata (from a play variable, and
   from a Hasura CLI directory through src) next to a no-op hasura_tenant_env task on the same
-  path, in the worker and as a module process, kinds interleaved in each round; target <= 1.5x env. Requests of metadata tasks (no-op, change,
-  conflict) are in the requests section, Cloud API and metadata API counted apart.
+  path, in the worker and as a module process, kinds interleaved in each round; target <= 1.5x env.
+  For reference, a set_fact of the same 200-table variable: Ansible's own cost of templating it
+  into a task. Requests of metadata tasks (no-op, change, conflict) are in the requests section,
+  Cloud API and metadata API counted apart.
 
 Prints one table with PASS/MISS per target (issues 6 and 12) and writes the figures as JSON to
 tests/benchmarks/results/latest.json (git-ignored). Exit status 0 unless --strict and a
@@ -325,6 +327,10 @@ def bench_metadata(emu: Emulator, ans: Ansible, rounds: int, ntasks: int) -> dic
     # Every kind on both paths: in the worker (the default) and as a module process (opted out).
     kinds = dict((kind + suffix, (body, dict(play_vars, **(OPT_OUT if suffix else {}))))
                  for _path, suffix in METADATA_PATHS for kind, (body, play_vars) in bodies.items())
+    # Reference, no module: what Ansible itself spends on the same 200-table variable in a task
+    # (templated into set_fact's arguments, taken back as a fact), which metadata_200 pays too.
+    kinds["set_fact_200"] = ({"ansible.builtin.set_fact": {"copy_of_metadata": "{{ bench_metadata }}"}},
+                             {"bench_metadata": metadata})
     books = {}
     for kind, (body, play_vars) in kinds.items():
         tasks = [dict(name="%s %d" % (kind, i), **body) for i in range(ntasks)]
@@ -713,6 +719,8 @@ def print_table(results: dict) -> None:
             out("  %-26s %9.3fs" % (kind, entry["per_task_s"]))
         for label, entry in metadata["ratios"].items():
             out("  ratio to env, %-28s %s" % (label, fmt(entry["median_of_round_ratios"], "%.2fx")))
+        out("  (set_fact_200, a reference with no module: Ansible templating the same 200-table variable into a task "
+            "and taking it back as a fact)")
     memory = results.get("memory")
     if memory:
         out("")
