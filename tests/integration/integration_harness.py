@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -209,6 +209,12 @@ class Emulator:
         """Reset the request counters; with ``state=True`` also delete every tenant."""
         self._control('POST', '/_emulator/reset', {'state': bool(state)})
 
+    def measured(self, run: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+        """Run ``run()`` with fresh request counters; return (its result, the stats)."""
+        self.reset()
+        result = run()
+        return result, self.stats()
+
     def faults(self) -> dict[str, Any]:
         """``GET /_emulator/faults``: the current fault settings."""
         return self._control('GET', '/_emulator/faults')
@@ -375,6 +381,16 @@ class AnsibleRun:
         """Command, exit code, stdout and stderr, for assertion messages."""
         return '$ %s\nrc=%s\n--- stdout ---\n%s\n--- stderr ---\n%s' % (
             ' '.join(self.command), self.rc, self.stdout, self.stderr)
+
+    def failure(self, task: str) -> dict[str, Any]:
+        """The return dict of ``task``, which must have failed cleanly: the run failed with it
+        (unless the task ignores errors) and nothing printed a traceback or a module failure."""
+        record = self.record(task)
+        assert record['status'] == 'failed', self.output()
+        assert record['ignore_errors'] or self.rc != 0, self.output()
+        text = self.stdout + self.stderr
+        assert 'Traceback' not in text and 'MODULE FAILURE' not in text, self.output()
+        return record['result']
 
     def assert_ok(self) -> AnsibleRun:
         """Fail the test (showing the output) unless the run exited 0; return self."""

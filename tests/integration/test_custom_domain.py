@@ -60,21 +60,6 @@ def domain_run(run_playbook, check=False, diff=False, verbosity=0, **extra):
     return run_playbook(DOMAIN_PLAY, extra_vars=extra, check=check, diff=diff, verbosity=verbosity)
 
 
-def measured(emulator, run):
-    """Run ``run()`` with fresh counters; return (its result, the stats)."""
-    emulator.reset()
-    result = run()
-    return result, emulator.stats()
-
-
-def failure(run, task=TASK):
-    assert run.rc != 0, run.output()
-    assert run.status(task) == "failed"
-    text = run.stdout + run.stderr
-    assert "Traceback" not in text and "MODULE FAILURE" not in text, run.output()
-    return run.result(task)
-
-
 # --------------------------------------------------------------------------- idempotency and request counts
 
 
@@ -82,7 +67,7 @@ def test_add_again_remove_again(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name)
     fqdn = fqdn_for(tenant_name)
 
-    added, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn))
+    added, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn))
     assert added.assert_ok().changed(TASK)
     # One read (the tenant's domains and the name's holder, two root fields of one document), one insert.
     assert stats["requests"] == 2
@@ -93,19 +78,19 @@ def test_add_again_remove_again(emulator, run_playbook, tenant_name):
     assert result["domain"]["tenant_id"] == tenant_id and result["tenant_id"] == tenant_id
     assert result["dns_record"] == {"type": "CNAME", "name": fqdn, "value": "%s.hasura.app" % tenant_name}
 
-    again, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn))
+    again, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn))
     assert not again.assert_ok().changed(TASK)
     assert stats["requests"] == 1 and stats["mutations"] == 0
     assert again.result(TASK)["domain"] == result["domain"] | {"dns_validation": stored["dns_validation"]}
 
-    removed, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn,
+    removed, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn,
                                                            state="absent"))
     assert removed.assert_ok().changed(TASK)
     assert stats["requests"] == 2
     assert stats["operations"] == {"tenant_by_pk": 1, "custom_domain": 1, "delete_custom_domain_by_pk": 1}
     assert emulator.domains(tenant_id) == []
 
-    gone, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn, state="absent"))
+    gone, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn, state="absent"))
     assert not gone.assert_ok().changed(TASK)
     assert stats["requests"] == 1 and stats["mutations"] == 0
 
@@ -114,13 +99,13 @@ def test_by_name_costs_the_same_and_names_are_compared_as_dns_does(emulator, run
     tenant_id = emulator.create_tenant(tenant_name)
     fqdn = fqdn_for(tenant_name)
 
-    added, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_name=tenant_name, fqdn=fqdn.upper() + "."))
+    added, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_name=tenant_name, fqdn=fqdn.upper() + "."))
     assert added.assert_ok().changed(TASK)
     assert stats["requests"] == 2
     assert stats["operations"] == {"projects": 1, "custom_domain": 1, "insert_custom_domain_one": 1}
     assert [domain["fqdn"] for domain in emulator.domains(tenant_id)] == [fqdn]
 
-    again, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_name=tenant_name, fqdn=fqdn))
+    again, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_name=tenant_name, fqdn=fqdn))
     assert not again.assert_ok().changed(TASK)
     assert stats["requests"] == 1 and stats["operations"] == {"projects": 1, "custom_domain": 1}
 
@@ -140,7 +125,7 @@ def test_check_mode_sends_no_mutation(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name)
     fqdn = fqdn_for(tenant_name)
 
-    planned, stats = measured(emulator, lambda: domain_run(run_playbook, check=True, diff=True, tenant_id=tenant_id,
+    planned, stats = emulator.measured(lambda: domain_run(run_playbook, check=True, diff=True, tenant_id=tenant_id,
                                                            fqdn=fqdn, wait=True))
     assert planned.assert_ok().changed(TASK)
     assert stats["mutations"] == 0 and stats["requests"] == 1
@@ -150,7 +135,7 @@ def test_check_mode_sends_no_mutation(emulator, run_playbook, tenant_name):
     assert emulator.domains(tenant_id) == []
 
     emulator.add_domain(tenant_id, fqdn)
-    planned, stats = measured(emulator, lambda: domain_run(run_playbook, check=True, diff=True, tenant_id=tenant_id,
+    planned, stats = emulator.measured(lambda: domain_run(run_playbook, check=True, diff=True, tenant_id=tenant_id,
                                                            fqdn=fqdn, state="absent"))
     assert planned.assert_ok().changed(TASK)
     assert stats["mutations"] == 0
@@ -194,7 +179,7 @@ def test_wait_timeout_names_the_tenant_and_the_fqdn(emulator, run_playbook, tena
     tenant_id = emulator.create_tenant(tenant_name)
     fqdn = fqdn_for(tenant_name)
     run = domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn, wait=True, wait_timeout=2)
-    result = failure(run)
+    result = run.failure(TASK)
     assert tenant_id in result["msg"] and fqdn in result["msg"] and tenant_name in result["msg"]
     assert "was not validated within wait_timeout=2 seconds" in result["msg"]
     assert "%s CNAME %s.hasura.app" % (fqdn, tenant_name) in result["msg"]
@@ -204,7 +189,7 @@ def test_wait_timeout_names_the_tenant_and_the_fqdn(emulator, run_playbook, tena
 
     # Once DNS is in place, the same task passes without adding anything.
     emulator.set_faults(dns_delay=0)
-    again, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn, wait=True))
+    again, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn, wait=True))
     assert not again.assert_ok().changed(TASK)
     assert stats["requests"] == 1
 
@@ -221,7 +206,7 @@ def test_a_failed_validation_says_so_and_wait_fails_at_once(emulator, run_playbo
 
     start = time.monotonic()
     waited = domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn, wait=True, wait_timeout=600)
-    result = failure(waited)
+    result = waited.failure(TASK)
     assert time.monotonic() - start < 60  # at once, not after wait_timeout
     assert result["msg"].startswith("DNS validation of custom domain %s of tenant %s (project %s) failed"
                                     % (fqdn, tenant_id, tenant_name))
@@ -238,15 +223,15 @@ def test_a_domain_of_another_project_fails_before_any_mutation(emulator, run_pla
     fqdn = fqdn_for(owner)
     emulator.add_domain(owner_id, fqdn)
 
-    run, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=other_id, fqdn=fqdn))
-    result = failure(run)
+    run, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=other_id, fqdn=fqdn))
+    result = run.failure(TASK)
     assert result["msg"].startswith("custom domain %s is already used by project %s (tenant %s)"
                                     % (fqdn, owner, owner_id))
     assert stats["mutations"] == 0 and stats["requests"] == 1
     assert emulator.domains(other_id) == []
 
     # Removing it from the other project touches nothing of the owner's.
-    run, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=other_id, fqdn=fqdn, state="absent"))
+    run, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=other_id, fqdn=fqdn, state="absent"))
     assert not run.assert_ok().changed(TASK)
     assert stats["mutations"] == 0 and len(emulator.domains(owner_id)) == 1
 
@@ -257,20 +242,20 @@ def test_a_domain_of_another_project_fails_before_any_mutation(emulator, run_pla
     ("*.example.com", "is a wildcard"),
 ])
 def test_a_bad_fqdn_fails_before_any_request(emulator, run_playbook, fqdn, fragment):
-    run, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=str(uuid.uuid4()), fqdn=fqdn))
-    assert fragment in failure(run)["msg"]
+    run, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=str(uuid.uuid4()), fqdn=fqdn))
+    assert fragment in run.failure(TASK)["msg"]
     assert stats["requests"] == 0
 
 
 def test_an_unknown_tenant_fails_clearly_without_a_mutation(emulator, run_playbook):
     tenant_id = str(uuid.uuid4())
-    run, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn="api.example.com"))
-    assert failure(run)["msg"].startswith("tenant %s not found" % tenant_id)
+    run, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn="api.example.com"))
+    assert run.failure(TASK)["msg"].startswith("tenant %s not found" % tenant_id)
     assert stats["requests"] == 1 and stats["mutations"] == 0
 
-    run, stats = measured(emulator, lambda: domain_run(run_playbook, tenant_name="it-no-such-project",
+    run, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_name="it-no-such-project",
                                                        fqdn="api.example.com", state="absent"))
-    assert "tenant 'it-no-such-project' not found" in failure(run)["msg"]
+    assert "tenant 'it-no-such-project' not found" in run.failure(TASK)["msg"]
     assert stats["requests"] == 1 and stats["mutations"] == 0
 
 
@@ -286,7 +271,7 @@ def test_vvv_output_never_holds_the_token(emulator, run_playbook, tenant_name):
 
 def test_region_info_gives_the_providers_gateway_ips_in_one_request(emulator, run_playbook):
     expected = sorted({row["nat_ip"] for row in emulator.graphql(PROVIDER_GATEWAY_IP)["region"]})
-    run, stats = measured(emulator, lambda: run_playbook(REGION_PLAY))
+    run, stats = emulator.measured(lambda: run_playbook(REGION_PLAY))
     result = run.assert_ok().result("Regions")
     assert not run.changed("Regions")
     assert stats["requests"] == 1 and stats["operations"] == {"region": 1}
@@ -310,6 +295,6 @@ def test_region_info_with_a_cloud_filter(emulator, run_playbook):
 
 
 def test_region_info_refuses_an_unknown_cloud_before_any_request(emulator, run_playbook):
-    run, stats = measured(emulator, lambda: run_playbook(REGION_PLAY, extra_vars={"cloud": "ibm"}))
-    assert "value of cloud must be one of: aws, azure, do, gcp" in failure(run, "Regions")["msg"]
+    run, stats = emulator.measured(lambda: run_playbook(REGION_PLAY, extra_vars={"cloud": "ibm"}))
+    assert "value of cloud must be one of: aws, azure, do, gcp" in run.failure("Regions")["msg"]
     assert stats["requests"] == 0

@@ -79,22 +79,6 @@ def apply(run_playbook, project, metadata=None, src=None, check=False, diff=Fals
     return run_playbook(APPLY, extra_vars=extra, check=check, diff=diff, verbosity=verbosity)
 
 
-def measured(emulator, run):
-    """Run ``run()`` with fresh counters; return (its result, the stats)."""
-    emulator.reset()
-    result = run()
-    return result, emulator.stats()
-
-
-def failure(run, task=TASK):
-    """The message of a task that failed cleanly."""
-    assert run.rc != 0, run.output()
-    assert run.status(task) == "failed", run.output()
-    text = run.stdout + run.stderr
-    assert "Traceback" not in text and "MODULE FAILURE" not in text, run.output()
-    return run.result(task)["msg"]
-
-
 def names(metadata, key):
     return sorted(entry["name"] for entry in metadata.get(key, []))
 
@@ -108,7 +92,7 @@ def project(emulator, tenant_name):
 
 
 def test_apply_from_a_dict_then_nothing_to_do_costs_two_requests(emulator, run_playbook, project):
-    first, stats = measured(emulator, lambda: apply(run_playbook, project, METADATA))
+    first, stats = emulator.measured(lambda: apply(run_playbook, project, METADATA))
     first.assert_ok()
     result = first.result(TASK)
     assert first.changed(TASK)
@@ -121,7 +105,7 @@ def test_apply_from_a_dict_then_nothing_to_do_costs_two_requests(emulator, run_p
     assert exported["resource_version"] == 2
     assert [t["table"]["name"] for t in exported["metadata"]["sources"][0]["tables"]] == ["author", "article"]
 
-    second, stats = measured(emulator, lambda: apply(run_playbook, project, METADATA))
+    second, stats = emulator.measured(lambda: apply(run_playbook, project, METADATA))
     second.assert_ok()
     assert not second.changed(TASK)
     assert second.result(TASK)["resource_version"] == second.result(TASK)["previous_resource_version"] == 2
@@ -144,7 +128,7 @@ def test_apply_from_a_cli_directory_then_nothing_to_do(emulator, run_playbook, p
     assert names(exported, "cron_triggers") == ["nightly-cleanup"]
     assert exported["allowlist"] == [{"collection": "allowed-queries"}]
 
-    second, stats = measured(emulator, lambda: apply(run_playbook, project, src=FIXTURE))
+    second, stats = emulator.measured(lambda: apply(run_playbook, project, src=FIXTURE))
     second.assert_ok()
     assert not second.changed(TASK), second.result(TASK)
     assert stats["requests"] == 1 and stats["metadata"]["requests"] == 1
@@ -161,7 +145,7 @@ def test_a_relative_src_is_found_next_to_the_playbook(emulator, run_playbook, pr
 
 def test_tenant_name_costs_one_lookup_more(emulator, run_playbook, project, tenant_name):
     project.replace(METADATA)
-    run, stats = measured(emulator, lambda: run_playbook(APPLY, extra_vars={
+    run, stats = emulator.measured(lambda: run_playbook(APPLY, extra_vars={
         "md_tenant_name": tenant_name, "md_metadata": METADATA}))
     run.assert_ok()
     assert not run.changed(TASK)
@@ -172,7 +156,7 @@ def test_tenant_name_costs_one_lookup_more(emulator, run_playbook, project, tena
 
 
 def test_check_mode_sends_no_replace(emulator, run_playbook, project):
-    run, stats = measured(emulator, lambda: apply(run_playbook, project, METADATA, check=True))
+    run, stats = emulator.measured(lambda: apply(run_playbook, project, METADATA, check=True))
     run.assert_ok()
     assert run.changed(TASK)
     assert run.result(TASK)["is_consistent"] is None
@@ -204,7 +188,7 @@ def test_diff_shows_the_changed_table_and_permission_by_path(emulator, run_playb
 
 def test_a_concurrent_replace_is_resolved_by_reading_again(emulator, run_playbook, project):
     emulator.set_faults(metadata_race=1)
-    run, stats = measured(emulator, lambda: apply(run_playbook, project, METADATA))
+    run, stats = emulator.measured(lambda: apply(run_playbook, project, METADATA))
     run.assert_ok()
     assert run.changed(TASK)
     assert stats["metadata"]["conflicts"] == 1 and stats["metadata"]["types"]["replace_metadata"] == 2, stats
@@ -216,7 +200,7 @@ def test_a_concurrent_replace_is_resolved_by_reading_again(emulator, run_playboo
 
 def test_a_lost_replace_answer_converges(emulator, run_playbook, project):
     emulator.set_faults(lose_answer={"replace_metadata": 1})
-    run, stats = measured(emulator, lambda: apply(run_playbook, project, METADATA))
+    run, stats = emulator.measured(lambda: apply(run_playbook, project, METADATA))
     run.assert_ok()
     assert run.changed(TASK)
     assert stats["faults"]["lost_answers"] == 1 and stats["metadata"]["writes"] == 1, stats
@@ -245,7 +229,7 @@ def test_inconsistent_metadata_fails_naming_the_source_and_changes_nothing(emula
     wanted = copy.deepcopy(METADATA)
     wanted["sources"][0]["configuration"]["connection_info"]["database_url"] = {"from_env": "ORDERS_DB_URL"}
     refused = apply(run_playbook, project, wanted)
-    msg = failure(refused)
+    msg = refused.failure(TASK)["msg"]
     assert "refused the metadata, nothing was changed: 1 inconsistent objects" in msg
     assert "source default: Inconsistent object: environment variable 'ORDERS_DB_URL' not set" in msg
     assert refused.result(TASK)["inconsistent_objects"][0]["name"] == "source default"
@@ -258,7 +242,8 @@ def test_inconsistent_metadata_fails_naming_the_source_and_changes_nothing(emula
     assert "finds 1 metadata objects inconsistent" in allowed.stdout + allowed.stderr  # the warning
 
     # As declared but inconsistent: refused again without allow_inconsistent, until the env has the variable.
-    assert "is as declared, but the engine finds 1 objects inconsistent" in failure(apply(run_playbook, project, wanted))
+    msg = apply(run_playbook, project, wanted).failure(TASK)["msg"]
+    assert "is as declared, but the engine finds 1 objects inconsistent" in msg
     emulator.set_env(project.id, {"ORDERS_DB_URL": DB_URL})
     fixed = apply(run_playbook, project, wanted).assert_ok()
     assert not fixed.changed(TASK) and fixed.result(TASK)["is_consistent"] is True
@@ -268,7 +253,7 @@ def test_inconsistent_metadata_fails_naming_the_source_and_changes_nothing(emula
 
 
 def test_wrong_admin_secret_fails_clearly(emulator, run_playbook, project):
-    msg = failure(apply(run_playbook, project, METADATA, admin_secret="not-the-admin-secret"))
+    msg = apply(run_playbook, project, METADATA, admin_secret="not-the-admin-secret").failure(TASK)["msg"]
     assert "refused the admin secret (given in admin_secret): invalid x-hasura-admin-secret/x-hasura-access-key" in msg
     assert "not-the-admin-secret" not in msg
 
@@ -276,7 +261,7 @@ def test_wrong_admin_secret_fails_clearly(emulator, run_playbook, project):
 def test_a_project_that_is_still_starting_fails_clearly(emulator, run_playbook, tenant_name):
     emulator.set_faults(healthz_delay=600)
     starting = Project(emulator, tenant_name)
-    msg = failure(apply(run_playbook, starting, METADATA, max_retries=1))
+    msg = apply(run_playbook, starting, METADATA, max_retries=1).failure(TASK)["msg"]
     assert "is not serving yet" in msg and "/healthz answers HTTP 503" in msg and starting.id in msg
 
 
@@ -303,8 +288,8 @@ def test_bad_input_fails_before_any_request(emulator, run_playbook, project, tmp
         args, words = {"metadata": ["version", 3]}, ["metadata", "dict"]
     else:
         args, words = {"metadata": METADATA, "src": FIXTURE}, ["parameters are mutually exclusive: metadata, src"]
-    run, stats = measured(emulator, lambda: apply(run_playbook, project, **args))
-    msg = failure(run)
+    run, stats = emulator.measured(lambda: apply(run_playbook, project, **args))
+    msg = run.failure(TASK)["msg"]
     for word in words:
         assert word in msg, msg
     assert stats["requests"] == 0 and stats["metadata"]["requests"] == 0, stats
@@ -336,7 +321,7 @@ def test_info_returns_the_metadata_its_version_and_the_inconsistent_objects(emul
     broken = copy.deepcopy(METADATA)
     broken["sources"][0]["configuration"]["connection_info"]["database_url"] = {"from_env": "NOT_SET_ANYWHERE"}
     project.replace(broken)
-    run, stats = measured(emulator, lambda: run_playbook(
+    run, stats = emulator.measured(lambda: run_playbook(
         "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
         "    - name: Read\n      hasura.cloud.hasura_metadata_info:\n        tenant_id: %s\n" % project.id))
     run.assert_ok()

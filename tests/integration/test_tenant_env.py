@@ -37,22 +37,6 @@ def apply(run_playbook, tenant_id=None, env=None, **options):
     return run_playbook(APPLY, extra_vars=extra, check=check, diff=diff)
 
 
-def measured(emulator, run):
-    """Run ``run()`` with fresh counters; return (its result, the stats)."""
-    emulator.reset()
-    result = run()
-    return result, emulator.stats()
-
-
-def assert_clean_failure(run, task=TASK):
-    assert run.rc != 0, run.output()
-    assert run.status(task) == "failed"
-    text = run.stdout + run.stderr
-    assert "Traceback" not in text, run.output()
-    assert "MODULE FAILURE" not in text, run.output()
-    return run.result(task)["msg"]
-
-
 # --------------------------------------------------------------------------- idempotency and request counts
 
 
@@ -60,7 +44,7 @@ def test_first_run_changes_second_does_not(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name, env={"KEEP": "k"})
     env = {"A": "1", "B": "two"}
 
-    first, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, env))
+    first, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, env))
     first.assert_ok()
     assert first.changed(TASK)
     result = first.result(TASK)
@@ -72,7 +56,7 @@ def test_first_run_changes_second_does_not(emulator, run_playbook, tenant_name):
     assert result["hash"] == env_hash and result["previous_hash"] != env_hash
     assert result["tenant_id"] == tenant_id
 
-    second, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, env))
+    second, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, env))
     second.assert_ok()
     assert not second.changed(TASK)
     assert second.result(TASK)["unchanged"] == ["A", "B"]
@@ -83,7 +67,7 @@ def test_first_run_changes_second_does_not(emulator, run_playbook, tenant_name):
 def test_update_then_removal_counts(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "1", "OLD": "o", "HASURA_GRAPHQL_ADMIN_SECRET": "s"})
 
-    run, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "2", "NEW": "n"}, purge=True))
+    run, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "2", "NEW": "n"}, purge=True))
     run.assert_ok()
     result = run.result(TASK)
     assert result["updated"] == ["A"] and result["added"] == ["NEW"] and result["removed"] == ["OLD"]
@@ -92,14 +76,14 @@ def test_update_then_removal_counts(emulator, run_playbook, tenant_name):
     # purge keeps HASURA_GRAPHQL_* by default
     assert emulator.get_env(tenant_id)[1] == {"A": "2", "NEW": "n", "HASURA_GRAPHQL_ADMIN_SECRET": "s"}
 
-    again, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "2", "NEW": "n"}, purge=True))
+    again, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "2", "NEW": "n"}, purge=True))
     assert not again.assert_ok().changed(TASK)
     assert stats["requests"] == 1
 
 
 def test_removal_only_counts(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "1", "B": "2"})
-    run, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": None}, state="absent"))
+    run, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": None}, state="absent"))
     assert run.assert_ok().changed(TASK)
     assert run.result(TASK)["removed"] == ["A"]
     assert stats["operations"] == {"getTenantEnv": 1, "deleteTenantEnv": 1}
@@ -121,14 +105,14 @@ def test_absent(emulator, run_playbook, tenant_name):
     assert run.result(TASK)["removed"] == ["A", "C"] and run.result(TASK)["unchanged"] == ["MISSING"]
     assert emulator.app_env(tenant_id) == {"B": "2"}
 
-    again, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": None}, state="absent"))
+    again, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": None}, state="absent"))
     assert not again.assert_ok().changed(TASK)
     assert stats["requests"] == 1
 
 
 def test_tenant_name_lookup(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "1"})
-    run, stats = measured(emulator, lambda: apply(run_playbook, env={"A": "1"}, tenant_name=tenant_name))
+    run, stats = emulator.measured(lambda: apply(run_playbook, env={"A": "1"}, tenant_name=tenant_name))
     assert not run.assert_ok().changed(TASK)
     assert run.result(TASK)["tenant_id"] == tenant_id
     assert stats["requests"] == 2  # one lookup, one read
@@ -178,7 +162,7 @@ def test_values_true_1_yes_and_numbers(emulator, run_playbook, tenant_name):
 def test_check_mode_sends_no_mutation(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "1", "OLD": "o"})
     before = emulator.get_env(tenant_id)
-    run, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "2", "NEW": "n"}, purge=True,
+    run, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "2", "NEW": "n"}, purge=True,
                                                   check=True, diff=True))
     run.assert_ok()
     assert run.changed(TASK)
@@ -224,27 +208,27 @@ def test_diff_mode_hides_values_unless_show_values(emulator, run_playbook, tenan
 ])
 def test_bad_input_fails_before_any_request(emulator, run_playbook, tenant_name, env, fragment):
     tenant_id = emulator.create_tenant(tenant_name)
-    run, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, env))
-    msg = assert_clean_failure(run)
+    run, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, env))
+    msg = run.failure(TASK)["msg"]
     assert fragment in msg
     assert "secret-" not in run.stdout + run.stderr
     assert stats["requests"] == 0
 
 
 def test_invalid_uuid(emulator, run_playbook):
-    run, stats = measured(emulator, lambda: apply(run_playbook, "not-a-uuid", {"A": "1"}))
-    assert "tenant_id must be a UUID" in assert_clean_failure(run)
+    run, stats = emulator.measured(lambda: apply(run_playbook, "not-a-uuid", {"A": "1"}))
+    assert "tenant_id must be a UUID" in run.failure(TASK)["msg"]
     assert stats["requests"] == 0
 
 
 def test_unknown_tenant(emulator, run_playbook):
     missing = str(uuid.uuid4())
-    msg = assert_clean_failure(apply(run_playbook, missing, {"A": "1"}))
+    msg = apply(run_playbook, missing, {"A": "1"}).failure(TASK)["msg"]
     assert "tenant %s does not exist" % missing in msg
 
 
 def test_unknown_tenant_name(emulator, run_playbook, unique_name):
-    msg = assert_clean_failure(apply(run_playbook, env={"A": "1"}, tenant_name=unique_name("missing")))
+    msg = apply(run_playbook, env={"A": "1"}, tenant_name=unique_name("missing")).failure(TASK)["msg"]
     assert "not found" in msg
 
 
@@ -254,7 +238,7 @@ def test_wrong_token(emulator, run_playbook, tenant_name, form):
     tenant_id = emulator.create_tenant(tenant_name)
     run = run_playbook(APPLY, extra_vars={"env_tenant_id": tenant_id, "env": {"A": "1"}},
                        env={"HASURA_CLOUD_PAT": "wrong-token-value"})
-    msg = assert_clean_failure(run)
+    msg = run.failure(TASK)["msg"]
     assert msg.startswith("authentication failed: check api_token / HASURA_CLOUD_PAT")
     assert "wrong-token-value" not in run.stdout + run.stderr
 
@@ -262,7 +246,7 @@ def test_wrong_token(emulator, run_playbook, tenant_name, form):
 def test_missing_token(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name)
     run = run_playbook(APPLY, extra_vars={"env_tenant_id": tenant_id, "env": {"A": "1"}}, env={"HASURA_CLOUD_PAT": None})
-    assert "api_token is required" in assert_clean_failure(run)
+    assert "api_token is required" in run.failure(TASK)["msg"]
 
 
 # --------------------------------------------------------------------------- secrets in -vvv output
@@ -334,7 +318,7 @@ def test_two_playbooks_racing_both_land(emulator, tenant_name, tmp_path, executi
 def test_lost_answer_is_not_written_twice(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "1"})
     emulator.set_faults(lose_answer={"updateTenantEnv": 1})
-    run, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1", "B": "2"}))
+    run, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "1", "B": "2"}))
     run.assert_ok()
     assert run.changed(TASK)
     assert run.result(TASK)["added"] == ["B"]
@@ -369,12 +353,12 @@ def test_flat_env_vars_are_read_the_same(emulator, run_playbook, tenant_name):
     """Some clients see envVars flat (no environment wrapper): the modules read both shapes alike."""
     emulator.set_faults(flat_env_vars=True)
     tenant_id = emulator.create_tenant(tenant_name, env={"KEEP": "k", "OLD": "o"})
-    first, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1", "KEEP": "k"}, purge=True))
+    first, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "1", "KEEP": "k"}, purge=True))
     first.assert_ok()
     result = first.result(TASK)
     assert result["added"] == ["A"] and result["unchanged"] == ["KEEP"] and result["removed"] == ["OLD"]
     assert stats["operations"] == {"getTenantEnv": 1, "updateTenantEnv": 1, "deleteTenantEnv": 1}
-    second, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1", "KEEP": "k"}, purge=True))
+    second, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "1", "KEEP": "k"}, purge=True))
     assert not second.assert_ok().changed(TASK) and stats["requests"] == 1
     emulator.set_faults(flat_env_vars=False)
     assert emulator.app_env(tenant_id) == {"A": "1", "KEEP": "k"}
@@ -385,7 +369,7 @@ def test_wait_after_a_change_until_the_engine_is_back(emulator, run_playbook, te
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "0"})
     emulator.set_faults(restart_delay=2.0)
     started = time.monotonic()
-    run, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1"}, wait=True))
+    run, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "1"}, wait=True))
     elapsed = time.monotonic() - started
     assert run.assert_ok().changed(TASK)
     assert elapsed >= 2.0
@@ -395,7 +379,7 @@ def test_wait_after_a_change_until_the_engine_is_back(emulator, run_playbook, te
     status, _body = emulator.request("GET", tenant["project"]["endpoint"][len(emulator.base):] + "/healthz")
     assert status == 200
 
-    again, stats = measured(emulator, lambda: apply(run_playbook, tenant_id, {"A": "1"}, wait=True))
+    again, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "1"}, wait=True))
     assert not again.assert_ok().changed(TASK) and stats["requests"] == 1
 
 
@@ -403,7 +387,7 @@ def test_wait_timeout_after_a_change_keeps_the_change(emulator, run_playbook, te
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "0"})
     emulator.set_faults(restart_delay=60)
     run = apply(run_playbook, tenant_id, {"A": "1"}, wait=True, wait_timeout=1)
-    msg = assert_clean_failure(run)
+    msg = run.failure(TASK)["msg"]
     assert tenant_id in msg and "wait_timeout=1 seconds after its environment changed (the change is kept)" in msg
     result = run.result(TASK)
     assert result["changed"] is True and result["updated"] == ["A"]
@@ -428,7 +412,7 @@ def test_info_module(emulator, run_playbook, tenant_name):
           - "project_env.env.A == '1' and project_env.env.Z == 'z'"
           - project_env is not changed
 """ % tenant_name
-    run, stats = measured(emulator, lambda: run_playbook(playbook))
+    run, stats = emulator.measured(lambda: run_playbook(playbook))
     run.assert_ok()
     assert stats["operations"] == {"projects": 1, "getTenantEnv": 1}
     assert "'z'" not in run.stdout
