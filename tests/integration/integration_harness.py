@@ -450,6 +450,9 @@ class AnsibleRunner:
             'ANSIBLE_HOST_KEY_CHECKING': 'false',
             'ANSIBLE_RETRY_FILES_ENABLED': 'false',
             'ANSIBLE_LOCAL_TEMP': str(self.workdir / 'ansible-tmp'),
+            # Absolute: async_wrapper expands a "~" with $HOME, async_status with the password
+            # entry; they differ where HOME is not the user's home (some CI runners).
+            'ANSIBLE_ASYNC_DIR': str(self.workdir / 'ansible-async'),
             'HASURA_CLOUD_API_URL': self.emulator.url,
             'HASURA_CLOUD_PAT': self.emulator.token,
             'HASURA_TEST_RESULTS_FILE': str(results_file),
