@@ -84,7 +84,7 @@ def test_add_again_remove_again(emulator, run_playbook, tenant_name):
     assert again.result(TASK)["domain"] == result["domain"] | {"dns_validation": stored["dns_validation"]}
 
     removed, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_id=tenant_id, fqdn=fqdn,
-                                                           state="absent"))
+                                                          state="absent"))
     assert removed.assert_ok().changed(TASK)
     assert stats["requests"] == 2
     assert stats["operations"] == {"tenant_by_pk": 1, "custom_domain": 1, "delete_custom_domain_by_pk": 1}
@@ -126,7 +126,7 @@ def test_check_mode_sends_no_mutation(emulator, run_playbook, tenant_name):
     fqdn = fqdn_for(tenant_name)
 
     planned, stats = emulator.measured(lambda: domain_run(run_playbook, check=True, diff=True, tenant_id=tenant_id,
-                                                           fqdn=fqdn, wait=True))
+                                                          fqdn=fqdn, wait=True))
     assert planned.assert_ok().changed(TASK)
     assert stats["mutations"] == 0 and stats["requests"] == 1
     result = planned.result(TASK)
@@ -136,7 +136,7 @@ def test_check_mode_sends_no_mutation(emulator, run_playbook, tenant_name):
 
     emulator.add_domain(tenant_id, fqdn)
     planned, stats = emulator.measured(lambda: domain_run(run_playbook, check=True, diff=True, tenant_id=tenant_id,
-                                                           fqdn=fqdn, state="absent"))
+                                                          fqdn=fqdn, state="absent"))
     assert planned.assert_ok().changed(TASK)
     assert stats["mutations"] == 0
     assert planned.result(TASK)["diff"]["after"] == {}
@@ -254,7 +254,7 @@ def test_an_unknown_tenant_fails_clearly_without_a_mutation(emulator, run_playbo
     assert stats["requests"] == 1 and stats["mutations"] == 0
 
     run, stats = emulator.measured(lambda: domain_run(run_playbook, tenant_name="it-no-such-project",
-                                                       fqdn="api.example.com", state="absent"))
+                                                      fqdn="api.example.com", state="absent"))
     assert "tenant 'it-no-such-project' not found" in run.failure(TASK)["msg"]
     assert stats["requests"] == 1 and stats["mutations"] == 0
 

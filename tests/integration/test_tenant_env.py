@@ -163,7 +163,7 @@ def test_check_mode_sends_no_mutation(emulator, run_playbook, tenant_name):
     tenant_id = emulator.create_tenant(tenant_name, env={"A": "1", "OLD": "o"})
     before = emulator.get_env(tenant_id)
     run, stats = emulator.measured(lambda: apply(run_playbook, tenant_id, {"A": "2", "NEW": "n"}, purge=True,
-                                                  check=True, diff=True))
+                                                 check=True, diff=True))
     run.assert_ok()
     assert run.changed(TASK)
     result = run.result(TASK)
