@@ -96,9 +96,11 @@ class Differential:
         text = json.dumps(document, indent=1, sort_keys=True)
         for path in sorted(set(self.paths), key=len, reverse=True):
             text = text.replace(path, '<tmp>')
-        for label, values in (('name', self.names), ('value', self.values)):
+        # Names in any case: a test may send a generated name upper-cased, as DNS compares them.
+        for label, values, flags in (('name', self.names, re.IGNORECASE), ('value', self.values, 0)):
             for index, value in sorted(enumerate(values), key=lambda pair: len(pair[1]), reverse=True):
-                text = re.sub(r'(?<![0-9A-Za-z])%s(?![0-9A-Za-z])' % re.escape(value), '<%s-%d>' % (label, index), text)
+                text = re.sub(r'(?<![0-9A-Za-z])%s(?![0-9A-Za-z])' % re.escape(value), '<%s-%d>' % (label, index), text,
+                              flags=flags)
         text = _numbered(UUID_RE, 'uuid', text)
         return _numbered(HASH_RE, 'hash', text)
 

@@ -25,6 +25,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from ansible.release import __version__ as _ansible_core_version
+
+# (major, minor) of the ansible-core the tests run (the test venv's), for tests whose
+# expected text differs by release.
+ANSIBLE_CORE = tuple(int(part) for part in _ansible_core_version.split('.')[:2])
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -381,6 +386,11 @@ class AnsibleRun:
         """Command, exit code, stdout and stderr, for assertion messages."""
         return '$ %s\nrc=%s\n--- stdout ---\n%s\n--- stderr ---\n%s' % (
             ' '.join(self.command), self.rc, self.stdout, self.stderr)
+
+    def printed(self, text: str) -> bool:
+        """Whether the run's output holds ``text``, whitespace aside: before ansible-core 2.19
+        Ansible wraps a warning at 79 columns, at a space or after a hyphen."""
+        return ''.join(text.split()) in ''.join((self.stdout + self.stderr).split())
 
     def failure(self, task: str) -> dict[str, Any]:
         """The return dict of ``task``, which must have failed cleanly: the run failed with it

@@ -155,7 +155,7 @@ def test_a_pending_domain_warns_with_the_record_to_create(emulator, run_playbook
     assert result["domain"]["dns_validation"] == "pending"
     record = "%s CNAME %s.hasura.app" % (fqdn, tenant_name)
     assert record in result["next_step"]
-    assert "[WARNING]: custom domain %s of project %s" % (fqdn, tenant_name) in run.stdout + run.stderr
+    assert run.printed("[WARNING]: custom domain %s of project %s" % (fqdn, tenant_name)), run.output()
 
 
 def test_wait_returns_when_the_validation_succeeds(emulator, run_playbook, tenant_name):

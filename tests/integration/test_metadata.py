@@ -239,7 +239,7 @@ def test_inconsistent_metadata_fails_naming_the_source_and_changes_nothing(emula
     assert allowed.changed(TASK)
     result = allowed.result(TASK)
     assert result["is_consistent"] is False and result["inconsistent_objects"][0]["name"] == "source default"
-    assert "finds 1 metadata objects inconsistent" in allowed.stdout + allowed.stderr  # the warning
+    assert allowed.printed("finds 1 metadata objects inconsistent"), allowed.output()  # the warning
 
     # As declared but inconsistent: refused again without allow_inconsistent, until the env has the variable.
     msg = apply(run_playbook, project, wanted).failure(TASK)["msg"]
