@@ -17,7 +17,7 @@
 #   make docs         regenerate docs/plugins/ with antsibull-docs from the plugins' documentation
 #   make docsite      build an HTML site of the reference docs into build/docsite/html (offline)
 #   make bench        tests/benchmarks/run.py (never part of `make test`); bench-quick: a short run
-#   make matrix       unit tests + smoke playbook under each supported ansible-core minor
+#   make matrix       unit tests, smoke playbook, differential tests under each supported ansible-core minor
 #   make build        ansible-galaxy collection build into build/
 #   make lock         re-resolve requirements-dev.txt and rewrite constraints.txt
 #   make clean        remove build output and caches (keeps .venv; `make distclean` removes it too)
