@@ -105,8 +105,11 @@ def test_role_refuses_both_metadata_and_src_before_any_request(emulator, run_pla
     assert emulator.find_tenant(tenant_name) is None
 
 
-def test_role_without_metadata_does_not_read_it(emulator, run_playbook, tenant_name):
+@pytest.mark.parametrize("unset_src", [{}, {"project_metadata_src": ""}], ids=["src-unset", "src-empty"])
+def test_role_without_metadata_does_not_read_it(emulator, run_playbook, tenant_name, unset_src):
+    """Unset or an empty string (what a null templated into a variable is before ansible-core 2.19)."""
     emulator.reset()
-    run = run_playbook(ROLE_PLAY, extra_vars={"name": tenant_name, "project_env": {"A": "1"}}).assert_ok()
+    run = run_playbook(ROLE_PLAY, extra_vars=dict({"name": tenant_name, "project_env": {"A": "1"}}, **unset_src))
+    run.assert_ok()
     assert not [rec for rec in run.results if rec["action"] == METADATA_ACTION and rec["status"] != "skipped"]
     assert emulator.stats()["metadata"]["requests"] == 0
